@@ -1,0 +1,3 @@
+from slrwizard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,469 @@
+"""The boto3 implementation of :class:`slrwizard.domain.ports.Gateway`.
+
+This package is the only place that imports boto3/botocore. Every call goes through
+:meth:`Boto3Gateway._call` (or a paginator or waiter made by the same client), so it is retried by
+botocore's ``adaptive`` mode, its IAM action is recorded (``slrwizard policy`` is tested against
+that record) and its failure is translated into a typed domain error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import unquote
+
+import boto3
+from botocore import xform_name
+from botocore.config import Config
+from botocore.exceptions import ClientError, WaiterError
+from pydantic import BaseModel, ConfigDict
+
+from slrwizard.aws.errors import CREATE_SLR_STATEMENT, REGION_DISABLED_CODES, error_code, translate
+from slrwizard.aws.steps import StepRunner
+from slrwizard.domain import errors as e
+from slrwizard.domain.models import (
+    ROLE_NAME,
+    SERVICE_PRINCIPAL,
+    AccessAdvisorEntry,
+    Caller,
+    RegionList,
+    RegionOutcome,
+    RegionScan,
+    RegionSource,
+    Role,
+    RoleDeletionState,
+    RoleDeletionStatus,
+    RoleInspection,
+    RoleUsage,
+)
+from slrwizard.domain.parse import cluster_from_api, instance_from_api
+from slrwizard.domain.plan import PlanStep
+from slrwizard.domain.ports import StepResult
+
+_SERVICE_PREFIX = {"rds": "rds", "iam": "iam", "sts": "sts", "ec2": "ec2", "account": "account"}
+
+
+class GatewaySettings(BaseModel):
+    """Tuning of the AWS client: timeouts, retries, polling and concurrency."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile: str | None = None
+    region: str | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    max_attempts: int = 8
+    """Total attempts per call, including the first (botocore 'adaptive' retry mode)."""
+    poll_seconds: float = 15.0
+    """Delay between polls of a deletion, a start or the role's deletion task."""
+    wait_timeout: float = 3600.0
+    """How long to wait for one resource to reach a state before giving up on it."""
+    max_workers: int = 32
+    """Threads for the concurrent region scan and plan execution."""
+    demo: bool = False
+
+
+def make_session(profile: str | None, region: str | None) -> boto3.Session:
+    """A boto3 session from the standard credential chain, errors explained."""
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except Exception as exc:  # ProfileNotFound and friends
+        raise translate(exc, "configuration") from None
+
+
+class Boto3Gateway:
+    """Talks to AWS (or anything ``AWS_ENDPOINT_URL`` points at) through one boto3 session."""
+
+    def __init__(self, settings: GatewaySettings, session: boto3.Session | None = None) -> None:
+        self.settings = settings
+        self.session = session or make_session(settings.profile, settings.region)
+        self.home_region = self.session.region_name or settings.region or "us-east-1"
+        self._config = Config(
+            retries={"mode": "adaptive", "max_attempts": settings.max_attempts},
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            max_pool_connections=max(10, settings.max_workers),
+            user_agent_extra="slrwizard",
+        )
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self.actions_called: set[str] = set()
+        self._steps = StepRunner(self)
+
+    # -- plumbing -------------------------------------------------------------------------------
+    @property
+    def events(self) -> Any:
+        """The botocore event emitter of the session (the demo sandbox hooks in here)."""
+        return self.session.events
+
+    @property
+    def poll_seconds(self) -> float:
+        return self.settings.poll_seconds
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A cached client; boto3 sessions are not thread-safe when creating clients."""
+        key = (service, region or self.home_region)
+        with self._lock:
+            if key not in self._clients:
+                try:
+                    self._clients[key] = self.session.client(
+                        service,  # type: ignore[call-overload]
+                        region_name=key[1],
+                        config=self._config,
+                    )
+                except Exception as exc:
+                    raise translate(exc, f"{service}:client", region=key[1]) from None
+            return self._clients[key]
+
+    def _action(self, service: str, operation: str) -> str:
+        action = f"{_SERVICE_PREFIX.get(service, service)}:{operation}"
+        with self._lock:
+            self.actions_called.add(action)
+        return action
+
+    def call(
+        self, service: str, operation: str, region: str | None = None, **params: Any
+    ) -> dict[str, Any]:
+        """Call ``operation`` (CamelCase) and return its answer, or raise a WizardError."""
+        client = self.client(service, region)
+        action = self._action(service, operation)
+        method = getattr(client, xform_name(operation))
+        try:
+            return dict(method(**params))
+        except Exception as exc:
+            raise translate(exc, action, region=region) from None
+
+    def paginate(
+        self, service: str, operation: str, key: str, region: str | None = None, **params: Any
+    ) -> Iterator[dict[str, Any]]:
+        """Every item under ``key`` across all pages (botocore paginators)."""
+        client = self.client(service, region)
+        action = self._action(service, operation)
+        paginator = client.get_paginator(xform_name(operation))
+        try:
+            for page in paginator.paginate(**params):
+                yield from page.get(key, [])
+        except Exception as exc:
+            raise translate(exc, action, region=region) from None
+
+    def wait(
+        self,
+        service: str,
+        waiter_name: str,
+        region: str,
+        should_stop: Callable[[], bool] | None = None,
+        **params: Any,
+    ) -> None:
+        """Wait with a botocore waiter, one attempt at a time so that a stop request is heard."""
+        client = self.client(service, region)
+        waiter = client.get_waiter(waiter_name)
+        action = self._action(service, waiter.config.operation)
+        deadline = time.monotonic() + self.settings.wait_timeout
+        while True:
+            try:
+                waiter.wait(**params, WaiterConfig={"Delay": 0, "MaxAttempts": 1})
+                return
+            except WaiterError as exc:
+                last = exc.last_response or {}
+                if "Error" in last and "Max attempts" not in str(exc.kwargs.get("reason")):
+                    if error_code(ClientError(last, waiter.config.operation)) in _THROTTLES:
+                        pass  # botocore already retried; keep polling
+                    else:
+                        raise translate(
+                            ClientError(last, waiter.config.operation), action, region=region
+                        ) from None
+                elif "terminal failure" in str(exc.kwargs.get("reason")):
+                    raise e.InvalidStateError(
+                        f"{action} in {region}: the resource reached a state that will never "
+                        f"become what we wait for ({exc.kwargs.get('reason')}).",
+                        code="WaiterFailure",
+                    ) from None
+            except Exception as exc:
+                raise translate(exc, action, region=region) from None
+            if time.monotonic() > deadline:
+                raise e.UnreachableError(
+                    f"Gave up waiting ({waiter_name}) in {region} after "
+                    f"{self.settings.wait_timeout:.0f} s.",
+                    code="WaitTimeout",
+                )
+            if _sleep_or_stop(self.poll_seconds, should_stop):
+                raise e.GuardError("Stopped while waiting, at the operator's request.")
+
+    # -- who and where --------------------------------------------------------------------------
+    def caller(self) -> Caller:
+        ident = self.call("sts", "GetCallerIdentity")
+        return Caller(
+            account=str(ident["Account"]),
+            arn=str(ident["Arn"]),
+            profile=self.settings.profile or os.environ.get("AWS_PROFILE"),
+            home_region=self.home_region,
+            endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+            demo=self.settings.demo,
+        )
+
+    def list_regions(self) -> RegionList:
+        """Enabled regions, from the most to the least trustworthy source."""
+        try:
+            answer = self.call("ec2", "DescribeRegions")
+            names = sorted(r["RegionName"] for r in answer.get("Regions", []))
+            if names:
+                return RegionList(regions=names, source=RegionSource.EC2)
+            first_problem = "ec2:DescribeRegions answered no regions"
+        except e.WizardError as exc:
+            first_problem = exc.explanation
+        try:
+            names = sorted(
+                r["RegionName"]
+                for r in self.paginate(
+                    "account",
+                    "ListRegions",
+                    "Regions",
+                    RegionOptStatusContains=["ENABLED", "ENABLED_BY_DEFAULT"],
+                )
+            )
+            if names:
+                return RegionList(
+                    regions=names,
+                    source=RegionSource.ACCOUNT,
+                    note=f"Used account:ListRegions because {first_problem}",
+                )
+        except e.WizardError as exc:
+            first_problem += f"; {exc.explanation}"
+        names = sorted(self.session.get_available_regions("rds"))
+        return RegionList(
+            regions=names,
+            source=RegionSource.STATIC,
+            note=(
+                f"Used botocore's static region list because {first_problem}. It ignores opt-in: "
+                "regions that are not enabled will show as skipped."
+            ),
+        )
+
+    # -- the role -------------------------------------------------------------------------------
+    def inspect_role(self) -> RoleInspection:
+        try:
+            raw = self.call("iam", "GetRole", RoleName=ROLE_NAME)["Role"]
+        except e.NotFoundError:
+            return RoleInspection(exists=False)
+        policies = [
+            str(p["PolicyName"])
+            for p in self.paginate(
+                "iam", "ListAttachedRolePolicies", "AttachedPolicies", RoleName=ROLE_NAME
+            )
+        ]
+        advisor, note = self._access_advisor(str(raw["Arn"]))
+        last_used = raw.get("RoleLastUsed") or {}
+        role = Role(
+            name=str(raw["RoleName"]),
+            arn=str(raw["Arn"]),
+            path=str(raw.get("Path", "/")),
+            role_id=str(raw.get("RoleId", "")),
+            trust_principals=_trust_principals(raw.get("AssumeRolePolicyDocument")),
+            attached_policies=policies,
+            description=str(raw.get("Description", "")),
+            created=raw.get("CreateDate"),
+            last_used=last_used.get("LastUsedDate"),
+            last_used_region=last_used.get("Region"),
+            access_advisor=advisor,
+            access_advisor_note=note,
+        )
+        return RoleInspection(exists=True, role=role)
+
+    def _access_advisor(self, arn: str) -> tuple[list[AccessAdvisorEntry], str | None]:
+        """Access Advisor is advisory: any failure becomes a note, never an error."""
+        try:
+            job = self.call("iam", "GenerateServiceLastAccessedDetails", Arn=arn)["JobId"]
+            deadline = time.monotonic() + max(10.0, 2 * self.poll_seconds)
+            while True:
+                answer = self.call("iam", "GetServiceLastAccessedDetails", JobId=job)
+                status = answer.get("JobStatus")
+                if status == "COMPLETED":
+                    break
+                if status == "FAILED" or time.monotonic() > deadline:
+                    return [], f"Access Advisor report {str(status).lower()}; see the IAM console."
+                time.sleep(min(1.0, self.poll_seconds))
+        except e.WizardError as exc:
+            return [], f"Access Advisor unavailable: {exc.explanation}"
+        entries = [
+            AccessAdvisorEntry(
+                service_namespace=str(s.get("ServiceNamespace", "")),
+                service_name=str(s.get("ServiceName", "")),
+                last_authenticated=s.get("LastAuthenticated"),
+                last_authenticated_region=s.get("LastAuthenticatedRegion"),
+            )
+            for s in answer.get("ServicesLastAccessed", [])
+        ]
+        entries.sort(
+            key=lambda a: (a.last_authenticated is None, a.last_authenticated),
+        )
+        entries.sort(key=lambda a: a.last_authenticated is None)
+        return entries, "AWS updates Access Advisor with a delay of about four hours."
+
+    def delete_role(self) -> str:
+        return str(
+            self.call("iam", "DeleteServiceLinkedRole", RoleName=ROLE_NAME)["DeletionTaskId"]
+        )
+
+    def role_deletion_status(self, task_id: str) -> RoleDeletionStatus:
+        try:
+            answer = self.call("iam", "GetServiceLinkedRoleDeletionStatus", DeletionTaskId=task_id)
+        except e.NotFoundError:
+            # AWS may forget the task once the role is gone: confirm with GetRole.
+            if not self.inspect_role().exists:
+                return RoleDeletionStatus(task_id=task_id, state=RoleDeletionState.SUCCEEDED)
+            raise
+        reason = answer.get("Reason") or {}
+        return RoleDeletionStatus(
+            task_id=task_id,
+            state=RoleDeletionState(str(answer["Status"])),
+            reason=reason.get("Reason"),
+            usage=[
+                RoleUsage(region=str(u.get("Region", "")), resources=list(u.get("Resources", [])))
+                for u in reason.get("RoleUsageList", [])
+            ],
+        )
+
+    def create_role(self) -> Role:
+        try:
+            self.call("iam", "CreateServiceLinkedRole", AWSServiceName=SERVICE_PRINCIPAL)
+        except e.InvalidInputError as exc:
+            if "taken" not in exc.explanation:
+                raise
+        inspection = self.inspect_role()
+        if inspection.role is None:
+            raise e.AwsError(
+                "IAM accepted CreateServiceLinkedRole but the role is not visible yet.",
+                hint="Wait a few seconds and inspect again. Policy needed:\n"
+                + CREATE_SLR_STATEMENT,
+            )
+        return inspection.role
+
+    # -- scanning -------------------------------------------------------------------------------
+    def scan_regions(
+        self,
+        regions: Sequence[str],
+        on_region: Callable[[RegionScan], None] | None = None,
+    ) -> list[RegionScan]:
+        """Scan all regions at once; each region's two listings also run side by side."""
+        workers = max(1, min(self.settings.max_workers, 2 * len(regions)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
+            inner = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="list")
+            try:
+                futures = [pool.submit(self._scan_one, r, inner, on_region) for r in regions]
+                results = [f.result() for f in futures]
+            finally:
+                inner.shutdown(wait=True)
+        return results
+
+    def _scan_one(
+        self,
+        region: str,
+        pool: ThreadPoolExecutor,
+        on_region: Callable[[RegionScan], None] | None,
+    ) -> RegionScan:
+        started = time.monotonic()
+        try:
+            clusters_f = pool.submit(
+                lambda: list(self.paginate("rds", "DescribeDBClusters", "DBClusters", region))
+            )
+            instances_f = pool.submit(
+                lambda: list(self.paginate("rds", "DescribeDBInstances", "DBInstances", region))
+            )
+            raw_clusters, raw_instances = clusters_f.result(), instances_f.result()
+            primaries = self._global_writers(region, raw_clusters)
+            status = {
+                str(i["DBInstanceIdentifier"]): str(i["DBInstanceStatus"]) for i in raw_instances
+            }
+            clusters = [cluster_from_api(region, c, status, primaries) for c in raw_clusters]
+            instances = [
+                instance_from_api(region, i)
+                for i in raw_instances
+                if not i.get("DBClusterIdentifier")
+            ]
+            scan = RegionScan(
+                region=region,
+                outcome=RegionOutcome.SCANNED,
+                clusters=sorted(clusters, key=lambda c: c.identifier),
+                instances=sorted(instances, key=lambda i: i.identifier),
+                seconds=time.monotonic() - started,
+            )
+        except e.WizardError as exc:
+            scan = RegionScan(
+                region=region,
+                outcome=_outcome(exc),
+                reason=exc.explanation,
+                seconds=time.monotonic() - started,
+            )
+        if on_region is not None:
+            on_region(scan)
+        return scan
+
+    def _global_writers(self, region: str, raw_clusters: list[dict[str, Any]]) -> set[str]:
+        """ARNs of clusters that are the writer (primary) of their global database."""
+        writers: set[str] = set()
+        for gid in sorted(
+            {c["GlobalClusterIdentifier"] for c in raw_clusters if c.get("GlobalClusterIdentifier")}
+        ):
+            for g in self.paginate(
+                "rds",
+                "DescribeGlobalClusters",
+                "GlobalClusters",
+                region,
+                GlobalClusterIdentifier=gid,
+            ):
+                writers |= {
+                    str(m["DBClusterArn"])
+                    for m in g.get("GlobalClusterMembers", [])
+                    if m.get("IsWriter")
+                }
+        return writers
+
+    # -- deleting -------------------------------------------------------------------------------
+    def run_step(self, step: PlanStep, should_stop: Callable[[], bool] | None = None) -> StepResult:
+        return self._steps.run(step, should_stop)
+
+    def snapshot_exists(self, region: str, name: str, cluster: bool) -> bool:
+        return self._steps.snapshot_exists(region, name, cluster)
+
+
+_THROTTLES = {"Throttling", "ThrottlingException", "RequestLimitExceeded"}
+
+
+def _outcome(exc: e.WizardError) -> RegionOutcome:
+    if isinstance(exc, e.RegionUnavailableError) or exc.code in REGION_DISABLED_CODES:
+        return RegionOutcome.SKIPPED_DISABLED
+    if isinstance(exc, e.AccessDeniedError):
+        return RegionOutcome.DENIED
+    return RegionOutcome.FAILED
+
+
+def _sleep_or_stop(seconds: float, should_stop: Callable[[], bool] | None) -> bool:
+    """Sleep in short slices; True if a stop was requested meanwhile."""
+    end = time.monotonic() + seconds
+    while True:
+        if should_stop is not None and should_stop():
+            return True
+        left = end - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(0.2, left))
+
+
+def _trust_principals(document: Any) -> list[str]:
+    """Service principals of a trust policy (boto3 decodes it; a raw string is URL-encoded)."""
+    if isinstance(document, str):
+        document = json.loads(unquote(document))
+    if not isinstance(document, dict):
+        return []
+    principals: list[str] = []
+    for statement in document.get("Statement", []):
+        service = (statement.get("Principal") or {}).get("Service", [])
+        for name in [service] if isinstance(service, str) else service:
+            if name not in principals:
+                principals.append(str(name))
+    return principals

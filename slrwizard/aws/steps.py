@@ -1,0 +1,242 @@
+"""Carry out one plan step against RDS, idempotently.
+
+Each step first looks at the resource and acts only if AWS is not already where the step leads: a
+cluster already ``deleting`` is waited for, not deleted again; a member already gone is skipped.
+That is what makes a resumed or retried plan safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from slrwizard.domain import errors as e
+from slrwizard.domain.plan import PlanStep
+from slrwizard.domain.ports import StepResult
+
+if TYPE_CHECKING:
+    from slrwizard.aws.gateway import Boto3Gateway
+
+Stop = Callable[[], bool] | None
+_GONE_OR_GOING = {"deleting", "deleted"}
+
+
+def _request_id(answer: dict[str, Any]) -> str | None:
+    meta = answer.get("ResponseMetadata") or {}
+    rid = meta.get("RequestId")
+    return str(rid) if rid else None
+
+
+class StepRunner:
+    """Dispatches a :class:`PlanStep` to the RDS calls that carry it out."""
+
+    def __init__(self, gateway: Boto3Gateway) -> None:
+        self.gw = gateway
+
+    def run(self, step: PlanStep, should_stop: Stop = None) -> StepResult:
+        handler: Callable[[PlanStep, Stop], StepResult] = getattr(
+            self, "_" + step.kind.value.replace("-", "_")
+        )
+        return handler(step, should_stop)
+
+    # -- lookups --------------------------------------------------------------------------------
+    def _cluster(self, step: PlanStep, ident: str | None = None) -> dict[str, Any] | None:
+        try:
+            found = self.gw.call(
+                "rds", "DescribeDBClusters", step.region, DBClusterIdentifier=ident or step.target
+            )["DBClusters"]
+        except e.NotFoundError:
+            return None
+        return dict(found[0]) if found else None
+
+    def _instance(self, step: PlanStep) -> dict[str, Any] | None:
+        try:
+            found = self.gw.call(
+                "rds", "DescribeDBInstances", step.region, DBInstanceIdentifier=step.target
+            )["DBInstances"]
+        except e.NotFoundError:
+            return None
+        return dict(found[0]) if found else None
+
+    def _require_cluster(self, step: PlanStep) -> dict[str, Any]:
+        cluster = self._cluster(step)
+        if cluster is None:
+            raise e.NotFoundError(
+                f"Cluster {step.target} no longer exists in {step.region} "
+                "(deleted outside the wizard?).",
+                code="DBClusterNotFoundFault",
+            )
+        return cluster
+
+    # -- cluster steps --------------------------------------------------------------------------
+    def _start_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
+        status = self._require_cluster(step)["Status"]
+        if status != "stopped":
+            return StepResult(skipped=True, note=f"already {status}")
+        answer = self.gw.call("rds", "StartDBCluster", step.region, DBClusterIdentifier=step.target)
+        return StepResult(request_id=_request_id(answer))
+
+    def _wait_cluster_available(self, step: PlanStep, stop: Stop) -> StepResult:
+        self._require_cluster(step)
+        self.gw.wait(
+            "rds", "db_cluster_available", step.region, stop, DBClusterIdentifier=step.target
+        )
+        return StepResult()
+
+    def _remove_from_global(self, step: PlanStep, stop: Stop) -> StepResult:
+        cluster = self._require_cluster(step)
+        gid = cluster.get("GlobalClusterIdentifier")
+        if not gid:
+            return StepResult(skipped=True, note="no longer in a global database")
+        answer = self.gw.call(
+            "rds",
+            "RemoveFromGlobalCluster",
+            step.region,
+            GlobalClusterIdentifier=gid,
+            DbClusterIdentifier=cluster["DBClusterArn"],
+        )
+        return StepResult(request_id=_request_id(answer))
+
+    def _promote_replica(self, step: PlanStep, stop: Stop) -> StepResult:
+        cluster = self._require_cluster(step)
+        if not cluster.get("ReplicationSourceIdentifier"):
+            return StepResult(skipped=True, note="already standalone")
+        answer = self.gw.call(
+            "rds", "PromoteReadReplicaDBCluster", step.region, DBClusterIdentifier=step.target
+        )
+        return StepResult(request_id=_request_id(answer))
+
+    def _delete_member(self, step: PlanStep, stop: Stop) -> StepResult:
+        instance = self._instance(step)
+        if instance is None:
+            return StepResult(skipped=True, note="already gone")
+        if instance.get("DBInstanceStatus") in _GONE_OR_GOING:
+            return StepResult(skipped=True, note="already deleting")
+        answer = self.gw.call(
+            "rds",
+            "DeleteDBInstance",
+            step.region,
+            DBInstanceIdentifier=step.target,
+            SkipFinalSnapshot=True,
+        )
+        return StepResult(request_id=_request_id(answer))
+
+    def _lift_cluster_protection(self, step: PlanStep, stop: Stop) -> StepResult:
+        if not self._require_cluster(step).get("DeletionProtection"):
+            return StepResult(skipped=True, note="protection already off")
+        answer = self.gw.call(
+            "rds",
+            "ModifyDBCluster",
+            step.region,
+            DBClusterIdentifier=step.target,
+            DeletionProtection=False,
+            ApplyImmediately=True,
+        )
+        return StepResult(request_id=_request_id(answer))
+
+    def _delete_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
+        cluster = self._cluster(step)
+        if cluster is None:
+            return StepResult(skipped=True, note="already gone")
+        if cluster.get("Status") in _GONE_OR_GOING:
+            return StepResult(
+                skipped=True, note="already deleting: waiting for it, not deleting again"
+            )
+        params: dict[str, Any] = {"DBClusterIdentifier": step.target}
+        if step.detail:
+            params["FinalDBSnapshotIdentifier"] = step.detail
+        else:
+            params["SkipFinalSnapshot"] = True
+        answer = self.gw.call("rds", "DeleteDBCluster", step.region, **params)
+        return StepResult(request_id=_request_id(answer))
+
+    def _wait_cluster_deleted(self, step: PlanStep, stop: Stop) -> StepResult:
+        self.gw.wait(
+            "rds", "db_cluster_deleted", step.region, stop, DBClusterIdentifier=step.target
+        )
+        return StepResult()
+
+    def _delete_global_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
+        try:
+            found = self.gw.call(
+                "rds", "DescribeGlobalClusters", step.region, GlobalClusterIdentifier=step.target
+            )["GlobalClusters"]
+        except e.NotFoundError:
+            return StepResult(skipped=True, note="already gone")
+        if not found:
+            return StepResult(skipped=True, note="already gone")
+        answer = self.gw.call(
+            "rds", "DeleteGlobalCluster", step.region, GlobalClusterIdentifier=step.target
+        )
+        return StepResult(request_id=_request_id(answer))
+
+    def _verify_cluster_snapshot(self, step: PlanStep, stop: Stop) -> StepResult:
+        self.gw.wait(
+            "rds",
+            "db_cluster_snapshot_available",
+            step.region,
+            stop,
+            DBClusterSnapshotIdentifier=step.target,
+        )
+        return StepResult(note="available")
+
+    # -- standalone instance steps --------------------------------------------------------------
+    def _lift_instance_protection(self, step: PlanStep, stop: Stop) -> StepResult:
+        instance = self._instance(step)
+        if instance is None:
+            raise e.NotFoundError(
+                f"Instance {step.target} no longer exists in {step.region}.",
+                code="DBInstanceNotFound",
+            )
+        if not instance.get("DeletionProtection"):
+            return StepResult(skipped=True, note="protection already off")
+        answer = self.gw.call(
+            "rds",
+            "ModifyDBInstance",
+            step.region,
+            DBInstanceIdentifier=step.target,
+            DeletionProtection=False,
+            ApplyImmediately=True,
+        )
+        return StepResult(request_id=_request_id(answer))
+
+    def _delete_instance(self, step: PlanStep, stop: Stop) -> StepResult:
+        instance = self._instance(step)
+        if instance is None:
+            return StepResult(skipped=True, note="already gone")
+        if instance.get("DBInstanceStatus") in _GONE_OR_GOING:
+            return StepResult(
+                skipped=True, note="already deleting: waiting for it, not deleting again"
+            )
+        params: dict[str, Any] = {"DBInstanceIdentifier": step.target}
+        if step.detail:
+            params["FinalDBSnapshotIdentifier"] = step.detail
+        else:
+            params["SkipFinalSnapshot"] = True
+        answer = self.gw.call("rds", "DeleteDBInstance", step.region, **params)
+        return StepResult(request_id=_request_id(answer))
+
+    def _wait_instance_deleted(self, step: PlanStep, stop: Stop) -> StepResult:
+        self.gw.wait(
+            "rds", "db_instance_deleted", step.region, stop, DBInstanceIdentifier=step.target
+        )
+        return StepResult()
+
+    def _verify_instance_snapshot(self, step: PlanStep, stop: Stop) -> StepResult:
+        self.gw.wait(
+            "rds", "db_snapshot_available", step.region, stop, DBSnapshotIdentifier=step.target
+        )
+        return StepResult(note="available")
+
+    # -- pre-flight -----------------------------------------------------------------------------
+    def snapshot_exists(self, region: str, name: str, cluster: bool) -> bool:
+        """True if a snapshot called ``name`` already exists (so DeleteDB* would be refused)."""
+        op, key, param = (
+            ("DescribeDBClusterSnapshots", "DBClusterSnapshots", "DBClusterSnapshotIdentifier")
+            if cluster
+            else ("DescribeDBSnapshots", "DBSnapshots", "DBSnapshotIdentifier")
+        )
+        try:
+            return bool(self.gw.call("rds", op, region, **{param: name}).get(key))
+        except e.NotFoundError:
+            return False

@@ -1,0 +1,228 @@
+"""The ``slrwizard`` command: the wizard (default), ``report``, ``policy`` and ``journal``.
+
+Only argparse is imported at start-up; boto3, moto and Textual load when a command needs them, so
+``--help`` and ``--version`` answer at once. Every failure ends in a short explanation and an exit
+code (see the README), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from slrwizard import __version__
+
+if TYPE_CHECKING:
+    from slrwizard.bootstrap import Options
+    from slrwizard.domain.errors import WizardError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _regions(value: str) -> list[str]:
+    names = [r.strip() for r in value.split(",") if r.strip()]
+    for name in names:
+        parts = name.split("-")
+        if len(parts) < 3 or not parts[-1].isdigit() or not name.replace("-", "").isalnum():
+            raise argparse.ArgumentTypeError(f"{name!r} is not a region name (e.g. eu-west-1)")
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one region, e.g. us-east-1,eu-west-1")
+    return names
+
+
+def _speed(value: str) -> float:
+    try:
+        speed = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 <= speed <= 100:
+        raise argparse.ArgumentTypeError("use a number between 0 (instant) and 100")
+    return speed
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    aws = common.add_argument_group("AWS")
+    aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or the default chain)")
+    aws.add_argument("--region", help="home region for global calls (default: the profile's)")
+    aws.add_argument(
+        "--regions",
+        type=_regions,
+        help="comma-separated regions to scan (default: every enabled region)",
+    )
+    aws.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the embedded sandbox account instead of AWS (no credentials, no network)",
+    )
+    aws.add_argument(
+        "--demo-speed",
+        type=_speed,
+        default=1.0,
+        metavar="SCALE",
+        help="scale the sandbox's simulated AWS durations: 0 instant, 1 a few seconds (default)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="slrwizard",
+        parents=[common],
+        description=(
+            "Remove the RDS service-linked role AWSServiceRoleForRDS, step by step: inspect the "
+            "role, find every DB cluster and instance, delete them with final snapshots, then "
+            "delete the role. Nothing is deleted without a typed confirmation."
+        ),
+        epilog="Exit codes: 0 done, 1 failure, 2 bad usage, 3 some regions not scanned, "
+        "130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"slrwizard {__version__}")
+    parser.add_argument(
+        "--presenter",
+        action="store_true",
+        help="screen-sharing mode: mask account IDs and ARNs, narrate each step",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="walk through every step but change nothing"
+    )
+    parser.add_argument("--journal", type=Path, help="journal file (default: the state dir)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    report = sub.add_parser(
+        "report",
+        parents=[common],
+        help="read-only report of the role and every cluster and instance",
+        description="Read-only: no prompts, no changes. Exit 0 when every region was scanned, "
+        "3 when some region was disabled, denied or failed, 1 on failure, 2 on bad usage.",
+    )
+    report.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    report.add_argument("--output", type=Path, help="write to FILE instead of standard output")
+    sub.add_parser("policy", help="print the least-privilege IAM policy the wizard needs")
+    journal = sub.add_parser("journal", help="show or export recorded walkthroughs")
+    journal.add_argument("--journal", type=Path, help="journal file (default: the state dir)")
+    jsub = journal.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
+    show = jsub.add_parser("show", help="list sessions, or show one")
+    show.add_argument("session", nargs="?", help="session id (default: list all)")
+    export = jsub.add_parser("export", help="export one session for the change ticket")
+    export.add_argument("session", help="session id (or 'latest')")
+    export.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    export.add_argument("--output", type=Path, help="write to FILE instead of standard output")
+    export.add_argument(
+        "--verify",
+        action="store_true",
+        help="re-check in AWS that the final snapshots still exist (needs credentials)",
+    )
+    export.add_argument("--profile", help=argparse.SUPPRESS)
+    export.add_argument("--demo", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def _options(args: argparse.Namespace) -> Options:
+    from slrwizard.bootstrap import Options
+
+    return Options(
+        profile=args.profile,
+        region=args.region,
+        regions=args.regions,
+        demo=args.demo,
+        demo_speed=args.demo_speed,
+    )
+
+
+def explain(error: WizardError) -> str:
+    """The one-screen explanation printed for any WizardError."""
+    lines = [f"slrwizard: {error.title}", f"  {error.explanation}"]
+    if error.hint:
+        lines += [f"  {line}" for line in error.hint.splitlines()]
+    return "\n".join(lines)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        print(f"Wrote {output}", file=sys.stderr)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from slrwizard.bootstrap import build
+    from slrwizard.report import RENDERERS, collect
+
+    wiring = build(_options(args))
+    try:
+        report = collect(wiring.gateway, args.regions)
+    finally:
+        wiring.close()
+    _write(RENDERERS[args.format](report), args.output)
+    return report.exit_code
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    from slrwizard.policy import render
+
+    sys.stdout.write(render())
+    return EXIT_OK
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    from slrwizard.journal_cli import run
+
+    return run(args)
+
+
+def cmd_wizard(args: argparse.Namespace) -> int:
+    from slrwizard.tui.launch import launch
+
+    return launch(_options(args), args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.output is not None if "output" in args else False:
+        if not args.output.parent.exists():
+            parser.error(f"--output: the folder {args.output.parent} does not exist")
+    commands = {"report": cmd_report, "policy": cmd_policy, "journal": cmd_journal}
+    handler = commands.get(args.command or "", cmd_wizard)
+    from slrwizard.domain.errors import WizardError
+
+    try:
+        return handler(args)
+    except WizardError as error:
+        print(explain(error), file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("slrwizard: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # last resort: a one-line message and the details in a file
+        return _internal_error(error)
+
+
+def _internal_error(error: Exception) -> int:
+    import traceback
+
+    from slrwizard.paths import state_dir
+
+    path = state_dir() / "crash.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            traceback.print_exception(error, file=fh)
+        where = f" Details were written to {path}."
+    except OSError:
+        where = ""
+    print(
+        f"slrwizard: internal error ({type(error).__name__}). Nothing further was changed.{where}",
+        file=sys.stderr,
+    )
+    return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(sys.argv[1:]))

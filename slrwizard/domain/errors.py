@@ -1,0 +1,115 @@
+"""Typed errors with a one-line human explanation.
+
+The gateway turns every AWS or botocore failure into one of these; the CLI and the TUI show
+``explanation`` (and ``hint``) and never a traceback. Messages never include credentials.
+"""
+
+from __future__ import annotations
+
+
+class WizardError(Exception):
+    """Base of every error the wizard explains to a person.
+
+    Attributes:
+        explanation: one line saying what went wrong, in the operator's terms.
+        hint: what to do about it (may be empty).
+        code: the AWS error code or a short tag, for the journal and the JSON report.
+        retryable: True when the same call may succeed later (throttling, timeouts).
+    """
+
+    title = "Something went wrong"
+    retryable = False
+
+    def __init__(self, explanation: str, *, hint: str = "", code: str = "") -> None:
+        super().__init__(explanation)
+        self.explanation = explanation
+        self.hint = hint
+        self.code = code or type(self).__name__
+
+    def __str__(self) -> str:
+        return f"{self.explanation} {self.hint}".strip()
+
+
+class ConfigurationError(WizardError):
+    """Unknown profile, bad region name, unusable endpoint: the run cannot start."""
+
+    title = "AWS configuration problem"
+
+
+class NoCredentialsError(WizardError):
+    """The credential chain found nothing."""
+
+    title = "No AWS credentials"
+
+
+class ExpiredCredentialsError(WizardError):
+    """The session token expired or the keys are invalid."""
+
+    title = "AWS credentials expired or invalid"
+
+
+class AccessDeniedError(WizardError):
+    """IAM or an SCP refused a call; ``action`` names the IAM action (``rds:DeleteDBCluster``)."""
+
+    title = "Access denied"
+
+    def __init__(self, explanation: str, *, action: str, hint: str = "", code: str = "") -> None:
+        super().__init__(explanation, hint=hint, code=code or "AccessDenied")
+        self.action = action
+
+
+class ThrottledError(WizardError):
+    """AWS kept throttling after botocore's adaptive retries gave up."""
+
+    title = "AWS is throttling requests"
+    retryable = True
+
+
+class RegionUnavailableError(WizardError):
+    """The region is disabled for the account (opt-in) or refuses our credentials there."""
+
+    title = "Region not enabled"
+
+
+class UnreachableError(WizardError):
+    """Network failure or timeout talking to an endpoint."""
+
+    title = "AWS endpoint unreachable"
+    retryable = True
+
+
+class NotFoundError(WizardError):
+    """The resource is gone (often: someone else deleted it)."""
+
+    title = "Not found"
+
+
+class InvalidStateError(WizardError):
+    """AWS refused because of the resource's state (stopped, global member, still has members)."""
+
+    title = "Resource in the wrong state"
+    retryable = True
+
+
+class SnapshotExistsError(WizardError):
+    """The final snapshot name is already taken."""
+
+    title = "Snapshot name already used"
+
+
+class InvalidInputError(WizardError):
+    """A value the operator gave (snapshot name, region, confirmation) is not acceptable."""
+
+    title = "Invalid input"
+
+
+class GuardError(WizardError):
+    """The state machine refused an unsafe transition (the safety contract, enforced)."""
+
+    title = "Not allowed yet"
+
+
+class AwsError(WizardError):
+    """Any other AWS error, with its code and message."""
+
+    title = "AWS error"

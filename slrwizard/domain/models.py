@@ -1,0 +1,289 @@
+"""What the wizard knows about an account: the caller, the role, the regions and their resources.
+
+These pydantic models are the vocabulary shared by every layer. They import neither boto3 nor
+textual: the AWS gateway builds them from API answers, the TUI and the report render them, and the
+JSON report is simply their serialisation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+ROLE_NAME = "AWSServiceRoleForRDS"
+ROLE_PATH = "/aws-service-role/rds.amazonaws.com/"
+SERVICE_PRINCIPAL = "rds.amazonaws.com"
+ROLE_POLICY = "AmazonRDSServiceRolePolicy"
+
+
+class Frozen(BaseModel):
+    """Base for value objects: immutable, and strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Caller(Frozen):
+    """Who is running the wizard, against which account and endpoint. Never holds credentials."""
+
+    account: str
+    arn: str
+    profile: str | None = None
+    home_region: str = "us-east-1"
+    endpoint_url: str | None = None
+    demo: bool = False
+
+
+class AccessAdvisorEntry(Frozen):
+    """One row of IAM Access Advisor: when the role last reached a service, and from where."""
+
+    service_namespace: str
+    service_name: str
+    last_authenticated: datetime | None = None
+    last_authenticated_region: str | None = None
+
+
+class Role(Frozen):
+    """The service-linked role as IAM describes it."""
+
+    name: str = ROLE_NAME
+    arn: str
+    path: str
+    role_id: str = ""
+    trust_principals: list[str] = Field(default_factory=list)
+    attached_policies: list[str] = Field(default_factory=list)
+    description: str = ""
+    created: datetime | None = None
+    last_used: datetime | None = None
+    last_used_region: str | None = None
+    access_advisor: list[AccessAdvisorEntry] = Field(default_factory=list)
+    access_advisor_note: str | None = Field(
+        default=None,
+        description="Why Access Advisor data is missing or partial (denied, still generating).",
+    )
+
+
+class RoleInspection(Frozen):
+    """The answer to 'does the role exist?'. Absent is a normal answer, not an error."""
+
+    exists: bool
+    role: Role | None = None
+
+
+class RegionOutcome(str, Enum):
+    """How the scan of one region ended."""
+
+    SCANNED = "scanned"
+    SKIPPED_DISABLED = "skipped-disabled"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+class RegionSource(str, Enum):
+    """Where the list of regions came from, most trustworthy first."""
+
+    EC2 = "ec2:DescribeRegions"
+    ACCOUNT = "account:ListRegions"
+    STATIC = "static list (botocore)"
+    USER = "--regions"
+
+
+class ClusterMember(Frozen):
+    """A DB instance that belongs to a cluster."""
+
+    identifier: str
+    is_writer: bool
+    status: str = ""
+
+
+class Cluster(Frozen):
+    """A DB cluster: Aurora, Neptune and DocumentDB all answer DescribeDBClusters and all keep
+    the role in use."""
+
+    region: str
+    identifier: str
+    arn: str
+    engine: str
+    engine_version: str = ""
+    engine_mode: str = "provisioned"
+    status: str
+    deletion_protection: bool = False
+    members: list[ClusterMember] = Field(default_factory=list)
+    global_cluster_id: str | None = None
+    global_cluster_primary: bool = False
+    replication_source: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def engine_label(self) -> str:
+        """A human name for the engine, as the console shows it."""
+        return engine_label(self.engine)
+
+    @property
+    def readers(self) -> list[ClusterMember]:
+        return [m for m in self.members if not m.is_writer]
+
+    @property
+    def writers(self) -> list[ClusterMember]:
+        return [m for m in self.members if m.is_writer]
+
+    @property
+    def key(self) -> str:
+        return f"{self.region}/{self.identifier}"
+
+
+class Instance(Frozen):
+    """A DB instance that belongs to no cluster (standalone RDS, RDS Custom)."""
+
+    region: str
+    identifier: str
+    arn: str
+    engine: str
+    engine_version: str = ""
+    instance_class: str = ""
+    status: str
+    deletion_protection: bool = False
+    read_replica_source: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def engine_label(self) -> str:
+        return engine_label(self.engine)
+
+    @property
+    def key(self) -> str:
+        return f"{self.region}/{self.identifier}"
+
+
+class RegionScan(Frozen):
+    """One region's answer, whatever it was."""
+
+    region: str
+    outcome: RegionOutcome
+    reason: str | None = None
+    clusters: list[Cluster] = Field(default_factory=list)
+    instances: list[Instance] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+class RegionList(Frozen):
+    """The regions to scan and how we learned them."""
+
+    regions: list[str]
+    source: RegionSource
+    note: str | None = None
+
+
+class ScanResult(Frozen):
+    """Every region's scan, in region order."""
+
+    regions: list[RegionScan]
+    region_source: RegionSource
+    region_note: str | None = None
+    started: datetime
+    finished: datetime
+
+    @property
+    def clusters(self) -> list[Cluster]:
+        return [c for r in self.regions for c in r.clusters]
+
+    @property
+    def instances(self) -> list[Instance]:
+        return [i for r in self.regions for i in r.instances]
+
+    @property
+    def incomplete_regions(self) -> list[RegionScan]:
+        return [r for r in self.regions if r.outcome is not RegionOutcome.SCANNED]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def resource_count(self) -> int:
+        return len(self.clusters) + len(self.instances)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def complete(self) -> bool:
+        """True when every region was scanned: only then does 'nothing found' mean nothing."""
+        return not self.incomplete_regions
+
+    def blockers(self) -> list[str]:
+        """Human lines naming everything that keeps the role in use, as far as we can see."""
+        lines = [
+            f"cluster {c.identifier} in {c.region} ({c.engine_label}, {c.status})"
+            for c in self.clusters
+        ]
+        lines += [
+            f"instance {i.identifier} in {i.region} ({i.engine_label}, {i.status})"
+            for i in self.instances
+        ]
+        return lines
+
+
+class RoleDeletionState(str, Enum):
+    """GetServiceLinkedRoleDeletionStatus's answers."""
+
+    NOT_STARTED = "NOT_STARTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+class RoleUsage(Frozen):
+    """One region of the RoleUsageList AWS returns when the role is still in use."""
+
+    region: str
+    resources: list[str] = Field(default_factory=list)
+
+
+class RoleDeletionStatus(Frozen):
+    """Where a DeleteServiceLinkedRole task stands."""
+
+    task_id: str
+    state: RoleDeletionState
+    reason: str | None = None
+    usage: list[RoleUsage] = Field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (RoleDeletionState.SUCCEEDED, RoleDeletionState.FAILED)
+
+    @property
+    def usage_regions(self) -> list[str]:
+        """Regions named by the usage list, including regions only the ARNs mention."""
+        regions: list[str] = []
+        for usage in self.usage:
+            for region in [usage.region, *(_arn_region(a) for a in usage.resources)]:
+                if region and region not in regions:
+                    regions.append(region)
+        return regions
+
+
+def _arn_region(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 3 else ""
+
+
+_ENGINE_LABELS = {
+    "aurora-mysql": "Aurora MySQL",
+    "aurora": "Aurora MySQL 5.6",
+    "aurora-postgresql": "Aurora PostgreSQL",
+    "neptune": "Neptune",
+    "docdb": "DocumentDB",
+    "mysql": "MySQL",
+    "postgres": "PostgreSQL",
+    "mariadb": "MariaDB",
+    "oracle-ee": "Oracle EE",
+    "oracle-se2": "Oracle SE2",
+    "sqlserver-ee": "SQL Server EE",
+    "sqlserver-se": "SQL Server SE",
+    "sqlserver-ex": "SQL Server Express",
+    "sqlserver-web": "SQL Server Web",
+    "db2-se": "Db2 SE",
+    "db2-ae": "Db2 AE",
+}
+
+
+def engine_label(engine: str) -> str:
+    """The console's name for an engine code; RDS Custom engines keep their code."""
+    return _ENGINE_LABELS.get(engine, engine)

@@ -1,0 +1,376 @@
+"""The deletion plan: what the operator chose per resource, and the ordered steps that follow.
+
+The order of the steps is AWS knowledge (see docs/aws-semantics.md, "Deleting a cluster, in
+order"), so it lives here, where it can be read and tested without AWS; the gateway only knows how
+to carry out one step.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from slrwizard.domain.models import Cluster, Instance, ScanResult
+
+_SNAPSHOT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+
+
+def snapshot_id_problem(value: str) -> str | None:
+    """Explain why ``value`` is not a valid RDS snapshot identifier, or return None if it is.
+
+    The rules are AWS's (DBClusterSnapshotIdentifier / FinalDBSnapshotIdentifier): 1 to 255
+    letters, digits or hyphens; the first a letter; no two hyphens in a row; no hyphen at the end.
+    moto accepts anything, so we check before sending.
+    """
+    if not value:
+        return "A snapshot name cannot be empty."
+    if len(value) > 255:
+        return f"A snapshot name has at most 255 characters; this one has {len(value)}."
+    if not value[0].isascii() or not value[0].isalpha():
+        return "A snapshot name must start with a letter."
+    if not _SNAPSHOT_ID.match(value):
+        bad = sorted({c for c in value if not (c.isascii() and (c.isalnum() or c == "-"))})
+        shown = " ".join(repr(c) for c in bad)
+        return f"A snapshot name may hold only letters, digits and hyphens (not {shown})."
+    if "--" in value:
+        return "A snapshot name cannot contain two hyphens in a row."
+    if value.endswith("-"):
+        return "A snapshot name cannot end with a hyphen."
+    return None
+
+
+def default_snapshot_id(identifier: str, now: datetime | None = None) -> str:
+    """The pre-filled final snapshot name: ``<id>-final-<UTC timestamp>``, always valid."""
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M")
+    base = re.sub(r"-{2,}", "-", identifier).strip("-") or "db"
+    if not base[0].isalpha():
+        base = f"db-{base}"
+    suffix = f"-final-{stamp}"
+    return base[: 255 - len(suffix)].rstrip("-") + suffix
+
+
+class ResourceKind(str, Enum):
+    CLUSTER = "cluster"
+    INSTANCE = "instance"
+
+
+class ResourcePlan(BaseModel):
+    """The operator's choices for one cluster or standalone instance.
+
+    Exactly one of ``final_snapshot_id`` and ``skip_final_snapshot`` holds: AWS refuses both and
+    neither (moto accepts either, so the model is where the rule lives).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ResourceKind
+    region: str
+    identifier: str
+    final_snapshot_id: str | None = None
+    skip_final_snapshot: bool = False
+    lift_protection: bool = False
+
+    @field_validator("final_snapshot_id")
+    @classmethod
+    def _valid_snapshot(cls, value: str | None) -> str | None:
+        if value is not None:
+            problem = snapshot_id_problem(value)
+            if problem:
+                raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one_snapshot_choice(self) -> ResourcePlan:
+        if self.skip_final_snapshot and self.final_snapshot_id:
+            raise ValueError(
+                f"{self.identifier}: choose a final snapshot or skip it, not both "
+                "(AWS refuses a delete request that asks for both)."
+            )
+        if not self.skip_final_snapshot and not self.final_snapshot_id:
+            raise ValueError(
+                f"{self.identifier}: a final snapshot name is required unless you explicitly "
+                "choose to skip the final snapshot."
+            )
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"{self.region}/{self.identifier}"
+
+
+class StepKind(str, Enum):
+    """Everything the wizard ever asks AWS to do to a resource, one verb each."""
+
+    START_CLUSTER = "start-cluster"
+    WAIT_CLUSTER_AVAILABLE = "wait-cluster-available"
+    REMOVE_FROM_GLOBAL = "remove-from-global"
+    PROMOTE_REPLICA = "promote-replica"
+    DELETE_MEMBER = "delete-member"
+    LIFT_CLUSTER_PROTECTION = "lift-cluster-protection"
+    DELETE_CLUSTER = "delete-cluster"
+    WAIT_CLUSTER_DELETED = "wait-cluster-deleted"
+    DELETE_GLOBAL_CLUSTER = "delete-global-cluster"
+    VERIFY_CLUSTER_SNAPSHOT = "verify-cluster-snapshot"
+    LIFT_INSTANCE_PROTECTION = "lift-instance-protection"
+    DELETE_INSTANCE = "delete-instance"
+    WAIT_INSTANCE_DELETED = "wait-instance-deleted"
+    VERIFY_INSTANCE_SNAPSHOT = "verify-instance-snapshot"
+
+
+MUTATING_STEPS = frozenset(
+    {
+        StepKind.START_CLUSTER,
+        StepKind.REMOVE_FROM_GLOBAL,
+        StepKind.PROMOTE_REPLICA,
+        StepKind.DELETE_MEMBER,
+        StepKind.LIFT_CLUSTER_PROTECTION,
+        StepKind.DELETE_CLUSTER,
+        StepKind.DELETE_GLOBAL_CLUSTER,
+        StepKind.LIFT_INSTANCE_PROTECTION,
+        StepKind.DELETE_INSTANCE,
+    }
+)
+
+
+class PlanStep(BaseModel):
+    """One call (or wait) against AWS, described for a human."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: StepKind
+    region: str
+    target: str
+    detail: str | None = None
+    description: str
+
+    @property
+    def mutating(self) -> bool:
+        return self.kind in MUTATING_STEPS
+
+
+class ResourceSteps(BaseModel):
+    """A resource's ordered steps, run one after another."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ResourceKind
+    region: str
+    identifier: str
+    steps: list[PlanStep]
+    global_cluster_id: str | None = None
+    global_cluster_primary: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.region}/{self.identifier}"
+
+
+def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
+    """The order AWS requires to delete ``cluster`` (docs/aws-semantics.md)."""
+    region, cid = cluster.region, cluster.identifier
+    steps: list[PlanStep] = []
+
+    def add(kind: StepKind, text: str, target: str = cid, detail: str | None = None) -> None:
+        steps.append(
+            PlanStep(kind=kind, region=region, target=target, detail=detail, description=text)
+        )
+
+    if cluster.status == "stopped":
+        add(StepKind.START_CLUSTER, f"Start {cid}: AWS refuses to delete a stopped cluster")
+        add(StepKind.WAIT_CLUSTER_AVAILABLE, f"Wait until {cid} is available")
+    if cluster.global_cluster_id:
+        gid = cluster.global_cluster_id
+        who = "primary" if cluster.global_cluster_primary else "secondary"
+        add(
+            StepKind.REMOVE_FROM_GLOBAL,
+            f"Detach {cid} ({who}) from global database {gid}"
+            + (" once every secondary has left" if cluster.global_cluster_primary else ""),
+            detail=gid,
+        )
+        add(StepKind.WAIT_CLUSTER_AVAILABLE, f"Wait until {cid} is available again")
+    if cluster.replication_source:
+        add(
+            StepKind.PROMOTE_REPLICA,
+            f"Promote read replica {cid} to a standalone cluster",
+            detail=cluster.replication_source,
+        )
+        add(StepKind.WAIT_CLUSTER_AVAILABLE, f"Wait until {cid} is available after promotion")
+    for member in [*cluster.readers, *cluster.writers]:
+        role = "writer" if member.is_writer else "reader"
+        add(
+            StepKind.DELETE_MEMBER,
+            f"Delete {role} instance {member.identifier} (no snapshot: members cannot have one)",
+            target=member.identifier,
+            detail=cid,
+        )
+    if cluster.deletion_protection:
+        add(StepKind.LIFT_CLUSTER_PROTECTION, f"Turn off deletion protection on {cid}")
+    if choice.skip_final_snapshot:
+        add(StepKind.DELETE_CLUSTER, f"Delete cluster {cid} WITHOUT a final snapshot")
+    else:
+        add(
+            StepKind.DELETE_CLUSTER,
+            f"Delete cluster {cid}, keeping final snapshot {choice.final_snapshot_id}",
+            detail=choice.final_snapshot_id,
+        )
+    add(StepKind.WAIT_CLUSTER_DELETED, f"Wait until AWS reports {cid} gone")
+    if cluster.global_cluster_id and cluster.global_cluster_primary:
+        add(
+            StepKind.DELETE_GLOBAL_CLUSTER,
+            f"Delete the now empty global database {cluster.global_cluster_id}",
+            target=cluster.global_cluster_id,
+        )
+    if choice.final_snapshot_id:
+        add(
+            StepKind.VERIFY_CLUSTER_SNAPSHOT,
+            f"Verify final snapshot {choice.final_snapshot_id} is available",
+            target=choice.final_snapshot_id,
+        )
+    return steps
+
+
+def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
+    """The order to delete a standalone instance: protection, delete, wait, verify snapshot."""
+    region, iid = instance.region, instance.identifier
+    steps: list[PlanStep] = []
+    if instance.deletion_protection:
+        steps.append(
+            PlanStep(
+                kind=StepKind.LIFT_INSTANCE_PROTECTION,
+                region=region,
+                target=iid,
+                description=f"Turn off deletion protection on instance {iid}",
+            )
+        )
+    if choice.skip_final_snapshot:
+        text = f"Delete instance {iid} WITHOUT a final snapshot"
+    else:
+        text = f"Delete instance {iid}, keeping final snapshot {choice.final_snapshot_id}"
+    steps.append(
+        PlanStep(
+            kind=StepKind.DELETE_INSTANCE,
+            region=region,
+            target=iid,
+            detail=choice.final_snapshot_id,
+            description=text,
+        )
+    )
+    steps.append(
+        PlanStep(
+            kind=StepKind.WAIT_INSTANCE_DELETED,
+            region=region,
+            target=iid,
+            description=f"Wait until AWS reports {iid} gone",
+        )
+    )
+    if choice.final_snapshot_id:
+        steps.append(
+            PlanStep(
+                kind=StepKind.VERIFY_INSTANCE_SNAPSHOT,
+                region=region,
+                target=choice.final_snapshot_id,
+                description=f"Verify final snapshot {choice.final_snapshot_id} is available",
+            )
+        )
+    return steps
+
+
+class DeletionPlan(BaseModel):
+    """Everything the operator chose, for every resource of the scan it was made from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    account: str
+    resources: list[ResourcePlan] = Field(default_factory=list)
+
+    def choice(self, key: str) -> ResourcePlan | None:
+        return next((r for r in self.resources if r.key == key), None)
+
+    def problems(self, scan: ScanResult) -> list[str]:
+        """Why this plan cannot be confirmed against ``scan`` (empty when it can)."""
+        problems: list[str] = []
+        seen: set[str] = set()
+        for choice in self.resources:
+            if choice.key in seen:
+                problems.append(f"{choice.key} appears twice in the plan.")
+            seen.add(choice.key)
+        snapshots = [r.final_snapshot_id for r in self.resources if r.final_snapshot_id]
+        for name in sorted({s for s in snapshots if snapshots.count(s) > 1}):
+            problems.append(f"Snapshot name {name} is used for more than one resource.")
+        resources: list[tuple[str, Cluster | Instance]] = [
+            *(("Cluster", c) for c in scan.clusters),
+            *(("Instance", i) for i in scan.instances),
+        ]
+        for label, resource in resources:
+            chosen = self.choice(resource.key)
+            if chosen is None:
+                problems.append(f"{label} {resource.key} has no choice in the plan.")
+            elif resource.deletion_protection and not chosen.lift_protection:
+                problems.append(
+                    f"{label} {resource.key} has deletion protection; tick 'lift protection' "
+                    "to allow the wizard to turn it off."
+                )
+        known = {c.key for c in scan.clusters} | {i.key for i in scan.instances}
+        problems += [
+            f"{r.key} is in the plan but not in the latest scan."
+            for r in self.resources
+            if r.key not in known
+        ]
+        return problems
+
+    def schedule(self, scan: ScanResult) -> list[ResourceSteps]:
+        """Each resource's ordered steps; replicas before their sources within a region."""
+        out: list[ResourceSteps] = []
+        for cluster in sorted(scan.clusters, key=lambda c: (c.replication_source is None, c.key)):
+            choice = self.choice(cluster.key)
+            if choice is not None:
+                out.append(
+                    ResourceSteps(
+                        kind=ResourceKind.CLUSTER,
+                        region=cluster.region,
+                        identifier=cluster.identifier,
+                        steps=cluster_steps(cluster, choice),
+                        global_cluster_id=cluster.global_cluster_id,
+                        global_cluster_primary=cluster.global_cluster_primary,
+                    )
+                )
+        for instance in sorted(
+            scan.instances, key=lambda i: (i.read_replica_source is None, i.key)
+        ):
+            choice = self.choice(instance.key)
+            if choice is not None:
+                out.append(
+                    ResourceSteps(
+                        kind=ResourceKind.INSTANCE,
+                        region=instance.region,
+                        identifier=instance.identifier,
+                        steps=instance_steps(instance, choice),
+                    )
+                )
+        return out
+
+
+def default_plan(account: str, scan: ScanResult, now: datetime | None = None) -> DeletionPlan:
+    """The safe default: a final snapshot for everything, no protection lifted."""
+    resources = [
+        ResourcePlan(
+            kind=ResourceKind.CLUSTER,
+            region=c.region,
+            identifier=c.identifier,
+            final_snapshot_id=default_snapshot_id(c.identifier, now),
+        )
+        for c in scan.clusters
+    ]
+    resources += [
+        ResourcePlan(
+            kind=ResourceKind.INSTANCE,
+            region=i.region,
+            identifier=i.identifier,
+            final_snapshot_id=default_snapshot_id(i.identifier, now),
+        )
+        for i in scan.instances
+    ]
+    return DeletionPlan(account=account, resources=resources)

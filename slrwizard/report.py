@@ -1,0 +1,243 @@
+"""``slrwizard report``: a read-only picture of the account, as a table, Markdown or JSON.
+
+The JSON is the pydantic models' own serialisation, so it has the same fields as the journal.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict
+
+from slrwizard.domain.models import (
+    Caller,
+    RegionOutcome,
+    RegionSource,
+    RoleInspection,
+    ScanResult,
+)
+from slrwizard.domain.ports import Gateway
+
+
+class Verdict(str, Enum):
+    DELETABLE = "deletable"
+    BLOCKED = "blocked"
+    UNKNOWN = "unknown"
+    ABSENT = "absent"
+
+
+class AccountReport(BaseModel):
+    """Everything ``report`` shows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    generated: datetime
+    caller: Caller
+    role: RoleInspection
+    scan: ScanResult
+    verdict: Verdict
+    blockers: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        """0: every region scanned; 3: some region disabled, denied or failed."""
+        return 0 if self.scan.complete else 3
+
+
+def collect(gateway: Gateway, regions: Sequence[str] | None = None) -> AccountReport:
+    """Ask AWS everything the report needs; role and regions are looked up side by side."""
+    started = datetime.now(timezone.utc)
+    caller = gateway.caller()
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="report") as pool:
+        role_f = pool.submit(gateway.inspect_role)
+        if regions:
+            targets, source, note = list(regions), RegionSource.USER, None
+        else:
+            region_list = gateway.list_regions()
+            targets, source, note = region_list.regions, region_list.source, region_list.note
+        scans = gateway.scan_regions(targets)
+        role = role_f.result()
+    scan = ScanResult(
+        regions=sorted(scans, key=lambda r: r.region),
+        region_source=source,
+        region_note=note,
+        started=started,
+        finished=datetime.now(timezone.utc),
+    )
+    blockers = scan.blockers()
+    if not role.exists:
+        verdict = Verdict.ABSENT
+    elif blockers:
+        verdict = Verdict.BLOCKED
+    elif not scan.complete:
+        verdict = Verdict.UNKNOWN
+        blockers = [
+            f"region {r.region} was not scanned ({r.outcome.value}: {r.reason})"
+            for r in scan.incomplete_regions
+        ]
+    else:
+        verdict = Verdict.DELETABLE
+    return AccountReport(
+        generated=started, caller=caller, role=role, scan=scan, verdict=verdict, blockers=blockers
+    )
+
+
+VERDICT_TEXT = {
+    Verdict.DELETABLE: "The role can be deleted now: no cluster or instance remains in any region.",
+    Verdict.BLOCKED: "The role cannot be deleted yet: these resources keep it in use.",
+    Verdict.UNKNOWN: "No resources were found, but some regions could not be scanned.",
+    Verdict.ABSENT: "The role does not exist in this account.",
+}
+
+
+def _fmt_time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"
+
+
+def render_json(report: AccountReport) -> str:
+    return report.model_dump_json(indent=2) + "\n"
+
+
+def render_markdown(report: AccountReport) -> str:
+    c, out = report.caller, io.StringIO()
+    w = out.write
+    w("# AWSServiceRoleForRDS: account report\n\n")
+    w(f"- Generated: {_fmt_time(report.generated)}\n")
+    w(f"- Account: `{c.account}`\n- Caller: `{c.arn}`\n")
+    w(f"- Profile: {c.profile or '(default chain)'}; home region: {c.home_region}")
+    w(" (demo sandbox)\n" if c.demo else "\n")
+    if c.endpoint_url:
+        w(f"- Endpoint: {c.endpoint_url}\n")
+    w(f"\n## Verdict: {report.verdict.value}\n\n{VERDICT_TEXT[report.verdict]}\n\n")
+    for line in report.blockers:
+        w(f"- {line}\n")
+    w("\n## Role\n\n")
+    role = report.role.role
+    if role is None:
+        w("The role `AWSServiceRoleForRDS` does not exist.\n")
+    else:
+        w("| field | value |\n|---|---|\n")
+        rows = [
+            ("ARN", f"`{role.arn}`"),
+            ("Path", f"`{role.path}`"),
+            ("Trusted service", ", ".join(role.trust_principals) or "-"),
+            ("Attached policies", ", ".join(role.attached_policies) or "-"),
+            ("Created", _fmt_time(role.created)),
+            ("Last used", f"{_fmt_time(role.last_used)} {role.last_used_region or ''}".strip()),
+            ("Description", role.description or "-"),
+        ]
+        for key, value in rows:
+            w(f"| {key} | {value} |\n")
+        if role.access_advisor:
+            w("\nAccess Advisor:\n\n| service | last authenticated | region |\n|---|---|---|\n")
+            for a in role.access_advisor:
+                w(
+                    f"| {a.service_name} | {_fmt_time(a.last_authenticated)} | "
+                    f"{a.last_authenticated_region or '-'} |\n"
+                )
+        if role.access_advisor_note:
+            w(f"\n_{role.access_advisor_note}_\n")
+    scan = report.scan
+    w(f"\n## Regions ({len(scan.regions)}, from {scan.region_source.value})\n\n")
+    if scan.region_note:
+        w(f"_{scan.region_note}_\n\n")
+    w("| region | outcome | clusters | instances | note |\n|---|---|---|---|---|\n")
+    for r in scan.regions:
+        w(
+            f"| {r.region} | {r.outcome.value} | {len(r.clusters)} | {len(r.instances)} | "
+            f"{r.reason or ''} |\n"
+        )
+    w(f"\n## DB clusters ({len(scan.clusters)})\n\n")
+    if scan.clusters:
+        w(
+            "| region | cluster | engine | status | instances | protection | global |\n"
+            "|---|---|---|---|---|---|---|\n"
+        )
+        for cl in scan.clusters:
+            members = ", ".join(
+                f"{m.identifier} ({'writer' if m.is_writer else 'reader'})" for m in cl.members
+            )
+            glob = cl.global_cluster_id or "-"
+            if cl.global_cluster_id:
+                glob += " (primary)" if cl.global_cluster_primary else " (secondary)"
+            w(
+                f"| {cl.region} | {cl.identifier} | {cl.engine_label} {cl.engine_version} | "
+                f"{cl.status} | {members or '-'} | {'on' if cl.deletion_protection else 'off'} "
+                f"| {glob} |\n"
+            )
+    w(f"\n## Standalone DB instances ({len(scan.instances)})\n\n")
+    if scan.instances:
+        w("| region | instance | engine | class | status | protection |\n|---|---|---|---|---|---|\n")
+        for i in scan.instances:
+            w(
+                f"| {i.region} | {i.identifier} | {i.engine_label} {i.engine_version} | "
+                f"{i.instance_class} | {i.status} | {'on' if i.deletion_protection else 'off'} |\n"
+            )
+    return out.getvalue()
+
+
+def render_table(report: AccountReport, width: int = 120) -> str:
+    """A terminal rendering with rich (which Textual already brings)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
+    c = report.caller
+    console.print(f"Account {c.account}  caller {c.arn}  home region {c.home_region}")
+    role = report.role.role
+    if role is None:
+        console.print("Role AWSServiceRoleForRDS: absent")
+    else:
+        console.print(
+            f"Role {role.arn}  trust {', '.join(role.trust_principals)}  "
+            f"policies {', '.join(role.attached_policies)}  last used "
+            f"{_fmt_time(role.last_used)} {role.last_used_region or ''}"
+        )
+    regions = Table(title=f"Regions (from {report.scan.region_source.value})")
+    for col in ("region", "outcome", "clusters", "instances", "note"):
+        regions.add_column(col)
+    for r in report.scan.regions:
+        regions.add_row(
+            r.region, r.outcome.value, str(len(r.clusters)), str(len(r.instances)), r.reason or ""
+        )
+    console.print(regions)
+    resources = Table(title="Resources that keep the role in use")
+    for col in ("region", "kind", "identifier", "engine", "status", "members", "protection", "global"):
+        resources.add_column(col)
+    for cl in report.scan.clusters:
+        resources.add_row(
+            cl.region,
+            "cluster",
+            cl.identifier,
+            cl.engine_label,
+            cl.status,
+            str(len(cl.members)),
+            "on" if cl.deletion_protection else "off",
+            cl.global_cluster_id or "",
+        )
+    for i in report.scan.instances:
+        resources.add_row(
+            i.region,
+            "instance",
+            i.identifier,
+            i.engine_label,
+            i.status,
+            "",
+            "on" if i.deletion_protection else "off",
+            "",
+        )
+    console.print(resources)
+    console.print(f"Verdict: {report.verdict.value}. {VERDICT_TEXT[report.verdict]}")
+    for line in report.blockers:
+        console.print(f"  - {line}")
+    return buffer.getvalue()
+
+
+RENDERERS = {"json": render_json, "markdown": render_markdown, "table": render_table}
+
+__all__ = ["RENDERERS", "AccountReport", "RegionOutcome", "Verdict", "collect"]

@@ -1,0 +1,1 @@
+"""Wizard step screens."""
