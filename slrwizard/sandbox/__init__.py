@@ -1,0 +1,29 @@
+"""The ``--demo`` sandbox: a believable AWS account in moto, behaving like AWS where moto does not.
+
+Importing this package is cheap and imports neither boto3, botocore nor moto: moto is loaded by
+:meth:`Sandbox.start`, and the gateway hands in the boto3 session's event emitter and clients.
+"""
+
+from slrwizard.sandbox.clock import Durations, SimClock
+from slrwizard.sandbox.core import SERVICES, Sandbox
+from slrwizard.sandbox.regions import (
+    DEFAULT_DENIED_REGIONS,
+    ENABLED_REGIONS,
+    NOT_OPTED_IN,
+    caller_arn,
+)
+from slrwizard.sandbox.seed import CLUSTERS, GLOBAL_CLUSTER, INSTANCES
+
+__all__ = [
+    "CLUSTERS",
+    "DEFAULT_DENIED_REGIONS",
+    "ENABLED_REGIONS",
+    "GLOBAL_CLUSTER",
+    "INSTANCES",
+    "NOT_OPTED_IN",
+    "SERVICES",
+    "Durations",
+    "Sandbox",
+    "SimClock",
+    "caller_arn",
+]

@@ -1,0 +1,210 @@
+"""The demo account: what a team that has used Aurora for a few years leaves behind.
+
+Everything the wizard must handle shows up at least once: Aurora MySQL and PostgreSQL, deletion
+protection on a cluster and on an instance, a cluster with a writer and two readers, a global
+database spanning two regions, a stopped cluster, a Neptune cluster (it shares the role), a
+cluster with no instances, standalone instances, and a snapshot whose name is already taken.
+
+Resources are created through the API (the same boto3 code path the wizard uses); moto's backends
+are touched only for what the API cannot set (``RoleLastUsed``, a role created years ago) and to
+undo moto quirks (a new cluster answers ``creating`` once).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from slrwizard.domain.models import ROLE_NAME, ROLE_PATH
+from slrwizard.sandbox import backends
+
+ClientFactory = Callable[[str, str], Any]
+
+AURORA_MYSQL = ("aurora-mysql", "8.0.mysql_aurora.3.05.2")
+AURORA_PG = ("aurora-postgresql", "15.4")
+NEPTUNE = ("neptune", "1.3.2.1")
+ROLE_LAST_USED_REGION = "eu-west-1"
+ROLE_LAST_USED_AGO = timedelta(hours=6)  # Access Advisor lags ~4 h: anything newer is invisible
+ROLE_CREATED = datetime(2019, 3, 14, 9, 26, 53)
+# A fake account in memory: moto insists on some master password.
+DEMO_PASSWORD = "demo-password-1"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """One cluster to create, with its instances (the first is the writer)."""
+
+    region: str
+    identifier: str
+    engine: tuple[str, str]
+    instances: tuple[str, ...] = ()
+    instance_class: str = "db.r6g.large"
+    deletion_protection: bool = False
+    team: str = "platform"
+    global_cluster: str | None = None
+    stopped: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+GLOBAL_CLUSTER = "payments-global"
+CLUSTERS: tuple[ClusterSpec, ...] = (
+    ClusterSpec(
+        "us-east-1",
+        "orders-prod",
+        AURORA_MYSQL,
+        ("orders-prod-writer", "orders-prod-reader-1", "orders-prod-reader-2"),
+        instance_class="db.r6g.xlarge",
+        deletion_protection=True,
+        team="commerce",
+    ),
+    ClusterSpec(
+        "us-east-1",
+        "payments-core-use1",
+        AURORA_MYSQL,
+        ("payments-core-use1-a",),
+        team="payments",
+        global_cluster=GLOBAL_CLUSTER,
+    ),
+    ClusterSpec(
+        "eu-west-1",
+        "payments-core-euw1",
+        AURORA_MYSQL,
+        ("payments-core-euw1-a",),
+        team="payments",
+        global_cluster=GLOBAL_CLUSTER,
+    ),
+    ClusterSpec(
+        "eu-west-1", "billing-aurora-pg", AURORA_PG, ("billing-aurora-pg-1",), team="finance"
+    ),
+    ClusterSpec(
+        "eu-central-1",
+        "analytics-staging",
+        AURORA_PG,
+        ("analytics-staging-1",),
+        instance_class="db.t4g.medium",
+        team="data",
+        stopped=True,
+    ),
+    ClusterSpec("eu-central-1", "fraud-graph", NEPTUNE, ("fraud-graph-1",), team="risk"),
+    ClusterSpec(
+        "ap-southeast-2",
+        "inventory-apac",
+        AURORA_MYSQL,
+        ("inventory-apac-writer", "inventory-apac-reader"),
+        team="commerce",
+    ),
+    ClusterSpec("us-west-2", "session-cache-old", AURORA_PG, (), team="web"),
+)
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    """A standalone DB instance."""
+
+    region: str
+    identifier: str
+    engine: str
+    engine_version: str
+    instance_class: str = "db.t4g.large"
+    deletion_protection: bool = False
+    team: str = "platform"
+
+
+INSTANCES: tuple[InstanceSpec, ...] = (
+    InstanceSpec("us-east-1", "legacy-reporting", "postgres", "13.13", team="data"),
+    InstanceSpec(
+        "ap-southeast-2", "crm-mysql", "mysql", "8.0.35", deletion_protection=True, team="sales"
+    ),
+)
+
+EXISTING_SNAPSHOTS: tuple[tuple[str, str, str], ...] = (
+    ("us-east-1", "orders-prod", "orders-prod-pre-upgrade"),
+)
+"""Manual cluster snapshots that already exist, so a clashing final-snapshot name can be shown."""
+
+
+def _tags(team: str) -> list[dict[str, str]]:
+    return [{"Key": "team", "Value": team}, {"Key": "managed-by", "Value": "terraform"}]
+
+
+def seed_account(client: ClientFactory, account: str, home_region: str) -> None:
+    """Create the demo account's role, clusters, instances and snapshots.
+
+    Args:
+        client: makes a boto3 client for ``(service_name, region)``, from the wizard's session.
+        account: the moto account id the sandbox runs as.
+        home_region: where IAM is called.
+    """
+    _seed_role(client("iam", home_region), account)
+    client("rds", "us-east-1").create_global_cluster(
+        GlobalClusterIdentifier=GLOBAL_CLUSTER,
+        Engine=AURORA_MYSQL[0],
+        EngineVersion=AURORA_MYSQL[1],
+    )
+    for spec in CLUSTERS:
+        _seed_cluster(client("rds", spec.region), account, spec)
+    for inst in INSTANCES:
+        client("rds", inst.region).create_db_instance(
+            DBInstanceIdentifier=inst.identifier,
+            DBInstanceClass=inst.instance_class,
+            Engine=inst.engine,
+            EngineVersion=inst.engine_version,
+            AllocatedStorage=100,
+            MasterUsername="dbadmin",
+            MasterUserPassword=DEMO_PASSWORD,
+            DeletionProtection=inst.deletion_protection,
+            Tags=_tags(inst.team),
+        )
+    for region, cluster_id, snapshot_id in EXISTING_SNAPSHOTS:
+        client("rds", region).create_db_cluster_snapshot(
+            DBClusterIdentifier=cluster_id, DBClusterSnapshotIdentifier=snapshot_id
+        )
+
+
+def _seed_role(iam: Any, account: str) -> None:
+    iam.create_role(
+        RoleName=ROLE_NAME,
+        Path=ROLE_PATH,
+        AssumeRolePolicyDocument=json.dumps(backends.TRUST_POLICY),
+        Description=backends.ROLE_DESCRIPTION,
+        MaxSessionDuration=3600,
+    )
+    role = backends.iam(account).get_role(ROLE_NAME)
+    # RoleLastUsed and an old CreateDate cannot be set through the API.
+    role.last_used = datetime.now(timezone.utc) - ROLE_LAST_USED_AGO
+    role.last_used_region = ROLE_LAST_USED_REGION
+    role.create_date = ROLE_CREATED
+
+
+def _seed_cluster(rds: Any, account: str, spec: ClusterSpec) -> None:
+    engine, version = spec.engine
+    kwargs: dict[str, Any] = {
+        "DBClusterIdentifier": spec.identifier,
+        "Engine": engine,
+        "EngineVersion": version,
+        "DeletionProtection": spec.deletion_protection,
+        "Tags": _tags(spec.team),
+    }
+    if spec.global_cluster:
+        kwargs["GlobalClusterIdentifier"] = spec.global_cluster
+    if engine != "neptune" and not spec.global_cluster:
+        kwargs["MasterUsername"] = "dbadmin"
+        kwargs["MasterUserPassword"] = DEMO_PASSWORD
+    rds.create_db_cluster(**kwargs)
+    for ident in spec.instances:
+        rds.create_db_instance(
+            DBInstanceIdentifier=ident,
+            DBClusterIdentifier=spec.identifier,
+            DBInstanceClass=spec.instance_class,
+            Engine=engine,
+            Tags=_tags(spec.team),
+        )
+    cluster = backends.rds(account, rds.meta.region_name).clusters[spec.identifier]
+    cluster.status = "available"  # moto answers `creating` to the first describe otherwise
+    if spec.stopped:
+        rds.stop_db_cluster(DBClusterIdentifier=spec.identifier)
+        for db in list(cluster.members):
+            db.status = "stopped"  # moto leaves a stopped cluster's instances available

@@ -1,0 +1,42 @@
+"""Shared fixtures: every test runs against moto, never AWS, with a clean environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Tests never reach AWS: fake credentials and no profile, before anything imports boto3.
+for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+    os.environ.pop(_name, None)
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",  # noqa: S105 - moto's conventional fake secret
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_CONFIG_FILE="/nonexistent/slrwizard-tests/config",
+    AWS_SHARED_CREDENTIALS_FILE="/nonexistent/slrwizard-tests/credentials",
+    AWS_EC2_METADATA_DISABLED="true",
+)
+
+
+@pytest.fixture(autouse=True)
+def _state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Journals and crash logs go to a per-test folder, never the user's state directory."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("SLRWIZARD_STATE_DIR", str(state))
+    return state
+
+
+@pytest.fixture
+def moto_gateway() -> Iterator[object]:
+    """A Boto3Gateway inside plain moto (no sandbox behaviour), with fast polling."""
+    from moto import mock_aws
+
+    from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
+
+    with mock_aws():
+        yield Boto3Gateway(
+            GatewaySettings(region="us-east-1", poll_seconds=0.01, max_attempts=3)
+        )
