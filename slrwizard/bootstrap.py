@@ -7,12 +7,15 @@ nothing themselves. Heavy imports (boto3, moto) happen here, lazily, so ``--help
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from slrwizard.aws.gateway import Boto3Gateway
+    from slrwizard.domain.wizard import Wizard
+    from slrwizard.journal.resume import PriorSession
     from slrwizard.sandbox import Sandbox
 
 DEMO_ACCOUNT = "481516234201"
@@ -72,3 +75,66 @@ def build(options: Options) -> Wiring:
     sandbox.install(gateway.events)
     sandbox.seed(gateway.client)
     return Wiring(gateway, sandbox)
+
+
+def connect_wizard(
+    options: Options,
+    *,
+    read_only: bool = False,
+    journal_path: Path | None = None,
+    on_unfinished: Callable[[PriorSession], bool] | None = None,
+) -> tuple[Wizard, Wiring]:
+    """Build the gateway, open the journal, identify the caller: a wizard ready for step 1.
+
+    The journal (``journal_path``, default :func:`slrwizard.paths.default_journal`) is opened
+    before AWS is touched, so an unwritable journal stops the run before anything happens; the
+    wizard's records then reach it synchronously. If ``on_unfinished`` is given and the journal
+    holds an unfinished session of the caller's account, it is called with that session
+    (from this thread: a UI shows the summary and blocks until the operator chooses); True makes
+    the new session resume it (``SessionStarted.resumed_from``), see
+    :mod:`slrwizard.journal.resume` for the walkthrough that follows.
+
+    Blocks (STS, and moto's start-up in demo mode): call it from a worker thread.
+
+    Raises:
+        JournalError: the journal cannot be written.
+        WizardError: no credentials, unknown profile and the like, explained.
+    """
+    from slrwizard.domain.wizard import Wizard
+    from slrwizard.journal.resume import find_unfinished
+    from slrwizard.journal.store import Journal
+    from slrwizard.paths import default_journal
+
+    journal = Journal(journal_path or default_journal()).open()
+    wiring = build(options)
+    try:
+        journal.add_secrets(_credential_values(wiring.gateway))
+        resumed_from = None
+        if on_unfinished is not None and not read_only:
+            caller = wiring.gateway.caller()
+            prior = find_unfinished(journal.path, caller.account, demo=caller.demo)
+            if prior is not None and on_unfinished(prior):
+                resumed_from = prior.session_id
+        wizard = Wizard(
+            wiring.gateway,
+            regions=options.regions,
+            read_only=read_only,
+            listeners=[journal.append],
+        )
+        wizard.start(resumed_from=resumed_from)
+    except BaseException:
+        wiring.close()
+        raise
+    return wizard, wiring
+
+
+def _credential_values(gateway: Boto3Gateway) -> list[str]:
+    """The session's key id, secret and token: the journal blanks them if they ever show up."""
+    try:
+        credentials = gateway.session.get_credentials()
+        if credentials is None:
+            return []
+        frozen = credentials.get_frozen_credentials()
+    except Exception:  # unresolvable credentials: the STS call that follows explains why
+        return []
+    return [v for v in (frozen.access_key, frozen.secret_key, frozen.token) if v]

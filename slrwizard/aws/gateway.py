@@ -64,7 +64,12 @@ class GatewaySettings(BaseModel):
     wait_timeout: float = 3600.0
     """How long to wait for one resource to reach a state before giving up on it."""
     max_workers: int = 32
-    """Threads for the concurrent region scan and plan execution."""
+    """Connections per client, for plan execution's concurrent calls (the Executor's own
+    ``max_workers`` is 32 as well)."""
+    scan_concurrency: int = 96
+    """Listings in flight at once during a scan. Each region has two (clusters, instances) and
+    AWS throttles per region, so all of them can go at once: with 32, ~38 regions took three
+    round trips instead of one (see benchmarks/scan.py)."""
     demo: bool = False
 
 
@@ -84,7 +89,8 @@ class Boto3Gateway:
         self.session = session or make_session(settings.profile, settings.region)
         self.home_region = self.session.region_name or settings.region or "us-east-1"
         self._config = Config(
-            retries={"mode": "adaptive", "max_attempts": settings.max_attempts},
+            # total_max_attempts counts the first call; botocore's max_attempts would not.
+            retries={"mode": "adaptive", "total_max_attempts": settings.max_attempts},
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
             max_pool_connections=max(10, settings.max_workers),
@@ -92,7 +98,11 @@ class Boto3Gateway:
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        # Its own lock: recording an action must not wait for a client being built (3-15 ms).
+        self._actions_lock = threading.Lock()
         self.actions_called: set[str] = set()
+        self._prewarm_started = False
+        self._scanning = False
         self._steps = StepRunner(self)
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -108,6 +118,9 @@ class Boto3Gateway:
     def client(self, service: str, region: str | None = None) -> Any:
         """A cached client; boto3 sessions are not thread-safe when creating clients."""
         key = (service, region or self.home_region)
+        cached = self._clients.get(key)  # no lock: a scan must not queue behind a client build
+        if cached is not None:
+            return cached
         with self._lock:
             if key not in self._clients:
                 try:
@@ -120,9 +133,33 @@ class Boto3Gateway:
                     raise translate(exc, f"{service}:client", region=key[1]) from None
             return self._clients[key]
 
+    def prewarm_clients(self, service: str, regions: Sequence[str]) -> None:
+        """Build ``service``'s clients for ``regions`` in a background thread, once.
+
+        A client costs 3-15 ms of CPU (botocore builds a class and copies the event handlers),
+        so building 35 after ec2:DescribeRegions answered delayed the last region's listings by
+        up to a round trip (benchmarks/scan.py). Built while that call is in flight, they use CPU
+        that would be idle; a region that turns out not to be enabled costs an unused client.
+        """
+        if self._prewarm_started:
+            return
+        self._prewarm_started = True
+
+        def build() -> None:
+            for region in regions:
+                if self._scanning:
+                    return  # the scan builds what it still needs, without waiting for us
+                try:
+                    self.client(service, region)
+                except e.WizardError:
+                    return
+                time.sleep(0.001)  # let a thread waiting for the lock (another client) go first
+
+        threading.Thread(target=build, name="prewarm", daemon=True).start()
+
     def _action(self, service: str, operation: str) -> str:
         action = f"{_SERVICE_PREFIX.get(service, service)}:{operation}"
-        with self._lock:
+        with self._actions_lock:
             self.actions_called.add(action)
         return action
 
@@ -209,6 +246,8 @@ class Boto3Gateway:
     def list_regions(self) -> RegionList:
         """Enabled regions, from the most to the least trustworthy source."""
         try:
+            self.client("ec2")
+            self.prewarm_clients("rds", self.session.get_available_regions("rds"))
             answer = self.call("ec2", "DescribeRegions")
             names = sorted(r["RegionName"] for r in answer.get("Regions", []))
             if names:
@@ -250,13 +289,17 @@ class Boto3Gateway:
             raw = self.call("iam", "GetRole", RoleName=ROLE_NAME)["Role"]
         except e.NotFoundError:
             return RoleInspection(exists=False)
-        policies = [
-            str(p["PolicyName"])
-            for p in self.paginate(
-                "iam", "ListAttachedRolePolicies", "AttachedPolicies", RoleName=ROLE_NAME
-            )
-        ]
-        advisor, note = self._access_advisor(str(raw["Arn"]))
+        # Access Advisor (two round trips or more) needs only the ARN: run it beside the policy
+        # listing, not after it, so inspecting costs one round trip less (benchmarks/scan.py).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor") as pool:
+            advisor_f = pool.submit(self._access_advisor, str(raw["Arn"]))
+            policies = [
+                str(p["PolicyName"])
+                for p in self.paginate(
+                    "iam", "ListAttachedRolePolicies", "AttachedPolicies", RoleName=ROLE_NAME
+                )
+            ]
+            advisor, note = advisor_f.result()
         last_used = raw.get("RoleLastUsed") or {}
         role = Role(
             name=str(raw["RoleName"]),
@@ -279,6 +322,7 @@ class Boto3Gateway:
         try:
             job = self.call("iam", "GenerateServiceLastAccessedDetails", Arn=arn)["JobId"]
             deadline = time.monotonic() + max(10.0, 2 * self.poll_seconds)
+            delay = 0.25  # a job often completes within a second: poll soon, then back off
             while True:
                 answer = self.call("iam", "GetServiceLastAccessedDetails", JobId=job)
                 status = answer.get("JobStatus")
@@ -286,7 +330,8 @@ class Boto3Gateway:
                     break
                 if status == "FAILED" or time.monotonic() > deadline:
                     return [], f"Access Advisor report {str(status).lower()}; see the IAM console."
-                time.sleep(min(1.0, self.poll_seconds))
+                time.sleep(min(delay, self.poll_seconds))
+                delay = min(1.0, 2 * delay)
         except e.WizardError as exc:
             return [], f"Access Advisor unavailable: {exc.explanation}"
         entries = [
@@ -350,7 +395,8 @@ class Boto3Gateway:
         on_region: Callable[[RegionScan], None] | None = None,
     ) -> list[RegionScan]:
         """Scan all regions at once; each region's two listings also run side by side."""
-        workers = max(1, min(self.settings.max_workers, 2 * len(regions)))
+        self._scanning = True
+        workers = max(1, min(self.settings.scan_concurrency, 2 * len(regions)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
             inner = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="list")
             try:

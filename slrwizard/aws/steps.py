@@ -21,6 +21,18 @@ Stop = Callable[[], bool] | None
 _GONE_OR_GOING = {"deleting", "deleted"}
 
 
+def _snapshot_missing(step: PlanStep) -> e.WizardError:
+    """A final snapshot we asked for is not there: the one proof that nothing was lost is
+    missing, which must read as a failure, never as a resource that vanished."""
+    return e.AwsError(
+        f"The final snapshot {step.target} in {step.region} does not exist, although the "
+        "deletion asked for it.",
+        hint="Check the snapshots in the RDS console before deleting the role; retry to look "
+        "again.",
+        code="FinalSnapshotMissing",
+    )
+
+
 def _request_id(answer: dict[str, Any]) -> str | None:
     meta = answer.get("ResponseMetadata") or {}
     rid = meta.get("RequestId")
@@ -137,7 +149,7 @@ class StepRunner:
     def _delete_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
         cluster = self._cluster(step)
         if cluster is None:
-            return StepResult(skipped=True, note="already gone")
+            return self._already_gone(step, cluster=True)
         if cluster.get("Status") in _GONE_OR_GOING:
             return StepResult(
                 skipped=True, note="already deleting: waiting for it, not deleting again"
@@ -171,14 +183,31 @@ class StepRunner:
         return StepResult(request_id=_request_id(answer))
 
     def _verify_cluster_snapshot(self, step: PlanStep, stop: Stop) -> StepResult:
-        self.gw.wait(
-            "rds",
-            "db_cluster_snapshot_available",
-            step.region,
-            stop,
-            DBClusterSnapshotIdentifier=step.target,
-        )
+        try:
+            self.gw.wait(
+                "rds",
+                "db_cluster_snapshot_available",
+                step.region,
+                stop,
+                DBClusterSnapshotIdentifier=step.target,
+            )
+        except e.NotFoundError:
+            raise _snapshot_missing(step) from None
         return StepResult(note="available")
+
+    def _already_gone(self, step: PlanStep, *, cluster: bool) -> StepResult:
+        """The resource is gone before our delete call. If its final snapshot exists, the
+        deletion was ours (a resumed or retried plan); if a snapshot was asked for and there is
+        none, someone else deleted it: say so (the executor reports it as vanished) rather than
+        wait for a snapshot that will never exist."""
+        if step.detail and not self.snapshot_exists(step.region, step.detail, cluster):
+            kind = "Cluster" if cluster else "Instance"
+            raise e.NotFoundError(
+                f"{kind} {step.target} no longer exists in {step.region} (deleted outside the "
+                f"wizard?); no final snapshot {step.detail} was taken by the wizard.",
+                code="DBClusterNotFoundFault" if cluster else "DBInstanceNotFound",
+            )
+        return StepResult(skipped=True, note="already gone")
 
     # -- standalone instance steps --------------------------------------------------------------
     def _lift_instance_protection(self, step: PlanStep, stop: Stop) -> StepResult:
@@ -203,7 +232,7 @@ class StepRunner:
     def _delete_instance(self, step: PlanStep, stop: Stop) -> StepResult:
         instance = self._instance(step)
         if instance is None:
-            return StepResult(skipped=True, note="already gone")
+            return self._already_gone(step, cluster=False)
         if instance.get("DBInstanceStatus") in _GONE_OR_GOING:
             return StepResult(
                 skipped=True, note="already deleting: waiting for it, not deleting again"
@@ -223,9 +252,12 @@ class StepRunner:
         return StepResult()
 
     def _verify_instance_snapshot(self, step: PlanStep, stop: Stop) -> StepResult:
-        self.gw.wait(
-            "rds", "db_snapshot_available", step.region, stop, DBSnapshotIdentifier=step.target
-        )
+        try:
+            self.gw.wait(
+                "rds", "db_snapshot_available", step.region, stop, DBSnapshotIdentifier=step.target
+            )
+        except e.NotFoundError:
+            raise _snapshot_missing(step) from None
         return StepResult(note="available")
 
     # -- pre-flight -----------------------------------------------------------------------------

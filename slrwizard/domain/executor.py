@@ -92,6 +92,11 @@ class Executor:
             r.key: ResourceProgress(r) for r in plan.schedule(scan)
         }
         self._gates = _gates(scan, self.progress)
+        # Already being deleted when scanned (a resumed plan): its final snapshot, if any,
+        # is the one that deletion is taking, so the name check below must not refuse it.
+        self._under_way = {c.key for c in scan.clusters if c.status == "deleting"} | {
+            i.key for i in scan.instances if i.status == "deleting"
+        }
 
     # -- control ------------------------------------------------------------------------------
     def stop(self) -> None:
@@ -164,7 +169,7 @@ class Executor:
                     p.changed.notify_all()
             self._set(p, ResourceState.DONE, None)
         except e.NotFoundError as exc:
-            if p.steps.kind is ResourceKind.CLUSTER and p.next_index < len(steps):
+            if p.next_index < len(steps):  # a cluster or a standalone instance alike
                 self._vanished(p, exc)
             else:
                 self._failed(p, exc)
@@ -190,7 +195,7 @@ class Executor:
 
     def _preflight(self, p: ResourceProgress) -> None:
         """Refuse to start a resource whose final snapshot name is already taken."""
-        if p.next_index > 0:
+        if p.next_index > 0 or p.key in self._under_way:
             return  # already under way: the snapshot may be ours
         choice = self.plan.choice(p.key)
         if choice is None or not choice.final_snapshot_id:

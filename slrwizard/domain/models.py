@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 ROLE_NAME = "AWSServiceRoleForRDS"
 ROLE_PATH = "/aws-service-role/rds.amazonaws.com/"
@@ -22,6 +23,17 @@ class Frozen(BaseModel):
     """Base for value objects: immutable, and strict about unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_computed_fields(cls, data: Any) -> Any:
+        """Read our own JSON back: computed fields (``engine_label``, ``complete``...) are
+        serialised for the reader of a report or journal, but they are outputs, not inputs, and
+        ``extra="forbid"`` would otherwise refuse them."""
+        computed = cls.model_computed_fields
+        if isinstance(data, dict) and computed and any(k in data for k in computed):
+            return {k: v for k, v in data.items() if k not in computed}
+        return data
 
 
 class Caller(Frozen):
@@ -132,6 +144,12 @@ class Cluster(Frozen):
     def key(self) -> str:
         return f"{self.region}/{self.identifier}"
 
+    @property
+    def members_deleted_separately(self) -> bool:
+        """False for Multi-AZ DB clusters (engine ``mysql``/``postgres``) and Serverless v1: AWS
+        deletes their instances with the cluster and refuses to delete them one by one."""
+        return self.engine not in ("mysql", "postgres") and self.engine_mode != "serverless"
+
 
 class Instance(Frozen):
     """A DB instance that belongs to no cluster (standalone RDS, RDS Custom)."""
@@ -154,6 +172,13 @@ class Instance(Frozen):
     @property
     def key(self) -> str:
         return f"{self.region}/{self.identifier}"
+
+    @property
+    def final_snapshot_allowed(self) -> bool:
+        """AWS refuses ``FinalDBSnapshotIdentifier`` for a read replica and for RDS Custom
+        ("FinalDBSnapshotIdentifier can not be specified when deleting a replica instance"):
+        they can only be deleted with ``SkipFinalSnapshot``."""
+        return self.read_replica_source is None and not self.engine.startswith("custom-")
 
 
 class RegionScan(Frozen):

@@ -45,7 +45,7 @@ def snapshot_id_problem(value: str) -> str | None:
 def default_snapshot_id(identifier: str, now: datetime | None = None) -> str:
     """The pre-filled final snapshot name: ``<id>-final-<UTC timestamp>``, always valid."""
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M")
-    base = re.sub(r"-{2,}", "-", identifier).strip("-") or "db"
+    base = re.sub(r"[^A-Za-z0-9]+", "-", identifier).strip("-") or "db"
     if not base[0].isalpha():
         base = f"db-{base}"
     suffix = f"-final-{stamp}"
@@ -198,7 +198,8 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             detail=cluster.replication_source,
         )
         add(StepKind.WAIT_CLUSTER_AVAILABLE, f"Wait until {cid} is available after promotion")
-    for member in [*cluster.readers, *cluster.writers]:
+    members = [*cluster.readers, *cluster.writers] if cluster.members_deleted_separately else []
+    for member in members:
         role = "writer" if member.is_writer else "reader"
         add(
             StepKind.DELETE_MEMBER,
@@ -313,6 +314,16 @@ class DeletionPlan(BaseModel):
                     f"{label} {resource.key} has deletion protection; tick 'lift protection' "
                     "to allow the wizard to turn it off."
                 )
+            if (
+                chosen is not None
+                and chosen.final_snapshot_id
+                and isinstance(resource, Instance)
+                and not resource.final_snapshot_allowed
+            ):
+                problems.append(
+                    f"Instance {resource.key} is a read replica or RDS Custom instance: AWS "
+                    "refuses a final snapshot for it, so choose to skip the final snapshot."
+                )
         known = {c.key for c in scan.clusters} | {i.key for i in scan.instances}
         problems += [
             f"{r.key} is in the plan but not in the latest scan."
@@ -354,7 +365,8 @@ class DeletionPlan(BaseModel):
 
 
 def default_plan(account: str, scan: ScanResult, now: datetime | None = None) -> DeletionPlan:
-    """The safe default: a final snapshot for everything, no protection lifted."""
+    """The safe default: a final snapshot for everything AWS allows one for (not read replicas),
+    no protection lifted."""
     resources = [
         ResourcePlan(
             kind=ResourceKind.CLUSTER,
@@ -369,7 +381,11 @@ def default_plan(account: str, scan: ScanResult, now: datetime | None = None) ->
             kind=ResourceKind.INSTANCE,
             region=i.region,
             identifier=i.identifier,
-            final_snapshot_id=default_snapshot_id(i.identifier, now),
+            final_snapshot_id=default_snapshot_id(i.identifier, now)
+            if i.final_snapshot_allowed
+            else None,
+            # AWS allows no final snapshot of a read replica (its data lives in the source).
+            skip_final_snapshot=not i.final_snapshot_allowed,
         )
         for i in scan.instances
     ]

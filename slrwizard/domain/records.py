@@ -91,10 +91,21 @@ class StepRecord(_Record):
 
 
 class RoleDeletionRecord(_Record):
+    """``requested`` is written before DeleteServiceLinkedRole (again with the task id after it);
+    ``refused`` when AWS refused the request (the journal must show that outcome too)."""
+
     kind: Literal["role-deletion"] = "role-deletion"
-    phase: Literal["requested", "status"]
+    phase: Literal["requested", "status", "refused"]
     status: RoleDeletionStatus | None = None
     task_id: str | None = None
+    error: str | None = None
+    error_code: str | None = None
+
+
+class RoleCreationRequested(_Record):
+    """Written before CreateServiceLinkedRole, so a crash cannot hide the call."""
+
+    kind: Literal["role-creation-requested"] = "role-creation-requested"
 
 
 class RoleCreated(_Record):
@@ -116,6 +127,7 @@ Record = Annotated[
     | ConfirmationRefused
     | StepRecord
     | RoleDeletionRecord
+    | RoleCreationRequested
     | RoleCreated
     | SessionEnded,
     Field(discriminator="kind"),

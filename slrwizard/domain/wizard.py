@@ -37,6 +37,7 @@ from slrwizard.domain.records import (
     PlanConfirmed,
     Record,
     RoleCreated,
+    RoleCreationRequested,
     RoleDeletionRecord,
     RoleInspected,
     ScanCompleted,
@@ -179,6 +180,7 @@ class Wizard:
         """CreateServiceLinkedRole: the seed's way back when the role is needed again."""
         self._require("inspecting")
         self._require_writable("create the role")
+        self.emit(RoleCreationRequested(session_id=self.session_id))
         role = self.gateway.create_role()
         self.emit(RoleCreated(session_id=self.session_id, arn=role.arn))
         self.inspection = RoleInspection(exists=True, role=role)
@@ -270,6 +272,12 @@ class Wizard:
         """Confirm the plan by typing the account ID. A mismatch changes nothing."""
         self._require("confirming")
         self._require_writable("delete anything")
+        if self.plan_problems:  # set_plan() in this step may have changed it: never journal
+            raise e.InvalidInputError(  # a confirmation of a plan the guard will refuse
+                "The plan cannot be confirmed: " + " ".join(self.plan_problems),
+                hint="Go back and fix the plan; nothing was deleted.",
+                code="PlanInvalid",
+            )
         if typed.strip() != self.account:
             self.emit(ConfirmationRefused(session_id=self.session_id, what="account id mismatch"))
             raise e.InvalidInputError(
@@ -368,6 +376,8 @@ class Wizard:
         self._require("rescanning")
         self.scan_result = self._scan(on_region, None, "rescan")
         self._fire("rescanned")
+        if self.state == "reviewing":  # something is left: the next round needs a new plan,
+            self._confirmed, self.executor = False, None  # a new confirmation, a new executor
         return self.scan_result
 
     def delete_role(
@@ -385,7 +395,18 @@ class Wizard:
             raise e.GuardError("The latest scan still shows resources; the role stays.")
         if task_id is None:
             self.emit(RoleDeletionRecord(session_id=self.session_id, phase="requested"))
-            task_id = self.gateway.delete_role()
+            try:
+                task_id = self.gateway.delete_role()
+            except e.WizardError as exc:
+                self.emit(
+                    RoleDeletionRecord(
+                        session_id=self.session_id,
+                        phase="refused",
+                        error=exc.explanation,
+                        error_code=exc.code,
+                    )
+                )
+                raise
             self.emit(
                 RoleDeletionRecord(session_id=self.session_id, phase="requested", task_id=task_id)
             )

@@ -1,0 +1,133 @@
+"""The whole walkthrough against the ``--demo`` sandbox (moto made to behave like AWS), and the
+least-privilege policy it proves: every action called is in ``slrwizard policy``, and every
+action of the policy is called, implied, or listed below with the reason it cannot be reached."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from enginekit import PASSWORD, Run, lifted, outside
+
+from slrwizard import policy
+from slrwizard.domain.plan import StepKind
+from slrwizard.domain.records import Record, StepRecord, StepStatus
+from slrwizard.domain.wizard import Wizard
+
+DEMO = "481516234201"
+UNREACHABLE = {
+    # Asked only when ec2:DescribeRegions is denied, which the demo account allows; the fallback
+    # is proven by test_regions_fall_back_to_account_list_regions_when_ec2_is_denied.
+    "account:ListRegions": "fallback when ec2:DescribeRegions is denied",
+}
+
+
+def _add_replicas() -> None:
+    """Two things the demo seed lacks: a read-replica cluster (so PromoteReadReplicaDBCluster
+    runs) and a read-replica instance (which AWS deletes only without a final snapshot)."""
+    rds = outside("rds", "eu-west-2")
+    rds.create_db_cluster(
+        DBClusterIdentifier="billing-replica",
+        Engine="aurora-postgresql",
+        MasterUsername="dbadmin",
+        MasterUserPassword=PASSWORD,
+        ReplicationSourceIdentifier=f"arn:aws:rds:eu-west-1:{DEMO}:cluster:billing-aurora-pg",
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="billing-replica-1",
+        DBClusterIdentifier="billing-replica",
+        Engine="aurora-postgresql",
+        DBInstanceClass="db.r6g.large",
+    )
+    rds.describe_db_clusters(DBClusterIdentifier="billing-replica")  # moto: creating -> available
+    outside("rds", "us-east-1").create_db_instance_read_replica(
+        DBInstanceIdentifier="legacy-reporting-rr", SourceDBInstanceIdentifier="legacy-reporting"
+    )
+
+
+def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(
+    demo: tuple[Wizard, Any, Any],
+) -> None:
+    wz, wiring, faults = demo
+    gateway = wiring.gateway
+    records: list[Record] = []
+    wz.listeners.append(records.append)
+    _add_replicas()
+
+    # Steps 1-3: inspect, scan every enabled region, plan, confirm, delete.
+    assert wz.inspect().exists
+    scan = wz.scan()
+    assert [r.region for r in scan.incomplete_regions] == ["sa-east-1"]  # the demo's SCP
+    plan = lifted(wz.default_plan())
+    replica = plan.choice("us-east-1/legacy-reporting-rr")
+    assert replica is not None
+    assert replica.skip_final_snapshot  # AWS refuses a final snapshot of a read replica
+    assert wz.set_plan(plan) == []
+    wz.review()
+    wz.confirm(DEMO)
+    assert wz.delete_resources() is True, {
+        k: p.error.explanation for k, p in wz.progress.items() if p.error
+    }
+    ran = {
+        r.step.kind for r in records if isinstance(r, StepRecord) and r.status is StepStatus.DONE
+    }
+    assert ran == set(StepKind), f"never ran: {set(StepKind) - ran}"
+
+    # Step 4: prove nothing is left, then delete the role. Someone creates a cluster meanwhile:
+    # the sandbox's deletion task fails and names it, the walk goes back for that region only.
+    wz.finish_deletions()
+    assert wz.rescan().resource_count == 0
+    late = outside("rds", "ca-central-1")
+    late.create_db_cluster(
+        DBClusterIdentifier="late-arrival",
+        Engine="aurora-mysql",
+        MasterUsername="dbadmin",
+        MasterUserPassword=PASSWORD,
+    )
+    late.describe_db_clusters(DBClusterIdentifier="late-arrival")
+    status = wz.delete_role()
+    assert status.state.value == "FAILED"
+    assert status.usage_regions == ["ca-central-1"]
+    assert wz.state == "deleting_role"
+    mark = len(faults.calls)
+    again = wz.back_to_scan()
+    scanned = {c.region for c in faults.calls[mark:] if c.operation == "DescribeDBClusters"}
+    assert scanned == {"ca-central-1"}
+    assert [c.key for c in again.clusters] == ["ca-central-1/late-arrival"]
+    wz.set_plan(wz.default_plan())
+    wz.review()
+    wz.confirm(DEMO)
+    assert wz.delete_resources() is True
+    wz.finish_deletions()
+    wz.rescan()
+    assert wz.delete_role().state.value == "SUCCEEDED"
+    assert wz.state == "done"
+
+    # The seed's way back: a new walkthrough finds no role and recreates it.
+    back = Wizard(gateway, regions=["us-east-1"])
+    back.start()
+    assert back.inspect().exists is False
+    role = back.recreate_role()
+    assert role.name == "AWSServiceRoleForRDS"
+    assert role.path == "/aws-service-role/rds.amazonaws.com/"
+
+    # The policy: nothing missing, nothing superfluous.
+    called, allowed = set(gateway.actions_called), policy.actions()
+    assert called <= allowed, f"not in the policy: {called - allowed}"
+    assert allowed - called == policy.IMPLIED_ACTIONS | set(UNREACHABLE)
+
+
+def test_policy_command_prints_the_documented_policy(run: Run) -> None:
+    code, out, err = run("policy")
+    assert code == 0
+    assert err == ""
+    document = json.loads(out)
+    assert document == policy.policy_document()
+    assert document["Version"] == "2012-10-17"
+    create = next(s for s in document["Statement"] if "iam:CreateServiceLinkedRole" in s["Action"])
+    # the seed's statement: the role's ARN, for rds.amazonaws.com only
+    assert create["Resource"] == policy.ROLE_ARN
+    assert create["Condition"] == {"StringLike": {"iam:AWSServiceName": "rds.amazonaws.com"}}
+    actions = {a for s in document["Statement"] for a in s["Action"]}
+    assert "iam:DeleteRole" not in actions  # never: AWS refuses it on a service-linked role
+    assert all(":" in a and "*" not in a for a in actions)

@@ -1,0 +1,379 @@
+"""The domain alone, no AWS: snapshot names, the plan's rules, step order, usage regions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from enginekit import cluster_model, instance_model, scan_of
+from pydantic import ValidationError
+
+from slrwizard.domain.models import (
+    Cluster,
+    ClusterMember,
+    Instance,
+    RoleDeletionState,
+    RoleDeletionStatus,
+    RoleUsage,
+    ScanResult,
+)
+from slrwizard.domain.plan import (
+    DeletionPlan,
+    ResourceKind,
+    ResourcePlan,
+    StepKind,
+    cluster_steps,
+    default_plan,
+    default_snapshot_id,
+    instance_steps,
+    snapshot_id_problem,
+)
+
+K = StepKind
+
+
+# -- snapshot identifiers ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name",
+    ["a", "A", "orders-final-20260101-1200", "x1-2-3", "Z" * 255, "a-b-c-d", "a1b2c3"],
+)
+def test_valid_snapshot_ids_have_no_problem(name: str) -> None:
+    assert snapshot_id_problem(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "cannot be empty"),
+        ("a" * 256, "at most 255 characters; this one has 256"),
+        ("1orders", "must start with a letter"),
+        ("-orders", "must start with a letter"),
+        ("éorders", "must start with a letter"),
+        ("orders_final", "only letters, digits and hyphens (not '_')"),
+        ("orders final", "only letters, digits and hyphens (not ' ')"),
+        ("orders.final!", "(not '!' '.')"),
+        ("ordersé", "only letters, digits and hyphens"),
+        ("orders--final", "two hyphens in a row"),
+        ("orders-", "cannot end with a hyphen"),
+    ],
+)
+def test_invalid_snapshot_ids_are_explained(name: str, message: str) -> None:
+    problem = snapshot_id_problem(name)
+    assert problem is not None
+    assert message in problem
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "orders",
+        "Orders-Prod",
+        "a",
+        "1st-cluster",
+        "9",
+        "-leading",
+        "trailing-",
+        "double--hyphen",
+        "under_score",
+        "dots.and spaces",
+        "ünïcode-db",
+        "---",
+        "",
+        "x" * 63,
+        "a" + "-b" * 150,
+        "z" * 300,
+    ],
+)
+@pytest.mark.parametrize(
+    "now",
+    [datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc), datetime(1999, 12, 31, 23, 59)],
+)
+def test_default_snapshot_id_is_always_valid(identifier: str, now: datetime) -> None:
+    name = default_snapshot_id(identifier, now)
+    assert snapshot_id_problem(name) is None, name
+    assert name.endswith(f"-final-{now:%Y%m%d-%H%M}")
+    # and the plan model accepts it as it is
+    ResourcePlan(kind=ResourceKind.CLUSTER, region="r", identifier="i", final_snapshot_id=name)
+
+
+def test_default_snapshot_id_keeps_a_valid_identifier_readable() -> None:
+    now = datetime(2026, 5, 6, 7, 8, tzinfo=timezone.utc)
+    assert default_snapshot_id("orders-prod", now) == "orders-prod-final-20260506-0708"
+
+
+# -- ResourcePlan: exactly one snapshot choice ------------------------------------------------
+def test_resource_plan_needs_exactly_one_snapshot_choice() -> None:
+    base = {"kind": ResourceKind.CLUSTER, "region": "eu-west-1", "identifier": "orders"}
+    ResourcePlan(**base, final_snapshot_id="orders-final")
+    ResourcePlan(**base, skip_final_snapshot=True)
+    with pytest.raises(ValidationError, match="not both"):
+        ResourcePlan(**base, final_snapshot_id="orders-final", skip_final_snapshot=True)
+    with pytest.raises(ValidationError, match="final snapshot name is required"):
+        ResourcePlan(**base)
+    with pytest.raises(ValidationError, match="two hyphens"):
+        ResourcePlan(**base, final_snapshot_id="orders--final")
+
+
+# -- DeletionPlan.problems --------------------------------------------------------------------
+def _choice(resource: Cluster | Instance, **fields: Any) -> ResourcePlan:
+    """The operator's choice for ``resource``: a final snapshot named after it, unless told."""
+    kind = ResourceKind.CLUSTER if isinstance(resource, Cluster) else ResourceKind.INSTANCE
+    if not fields.get("skip_final_snapshot"):
+        fields.setdefault("final_snapshot_id", f"{resource.identifier}-final")
+    return ResourcePlan(kind=kind, region=resource.region, identifier=resource.identifier, **fields)
+
+
+def test_plan_for_a_clean_choice_has_no_problem() -> None:
+    c, i = cluster_model("orders"), instance_model("solo")
+    plan = DeletionPlan(account="1", resources=[_choice(c), _choice(i)])
+    assert plan.problems(scan_of(c, i)) == []
+
+
+def test_protected_resources_need_the_lift_protection_tick() -> None:
+    c = cluster_model("orders", deletion_protection=True)
+    i = instance_model("solo", deletion_protection=True)
+    scan = scan_of(c, i)
+    problems = DeletionPlan(account="1", resources=[_choice(c), _choice(i)]).problems(scan)
+    assert any("eu-west-1/orders has deletion protection" in p for p in problems)
+    assert any("eu-west-1/solo has deletion protection" in p for p in problems)
+    ticked = [_choice(c, lift_protection=True), _choice(i, lift_protection=True)]
+    assert DeletionPlan(account="1", resources=ticked).problems(scan) == []
+
+
+def test_a_snapshot_name_used_twice_is_a_problem() -> None:
+    a, b = cluster_model("a"), cluster_model("b")
+    plan = DeletionPlan(
+        account="1",
+        resources=[_choice(a, final_snapshot_id="same"), _choice(b, final_snapshot_id="same")],
+    )
+    assert plan.problems(scan_of(a, b)) == [
+        "Snapshot name same is used for more than one resource."
+    ]
+
+
+def test_every_scanned_resource_needs_a_choice_and_every_choice_a_resource() -> None:
+    a, b, ghost = cluster_model("a"), instance_model("b"), cluster_model("ghost")
+    problems = DeletionPlan(account="1", resources=[_choice(a), _choice(ghost)]).problems(
+        scan_of(a, b)
+    )
+    assert "Instance eu-west-1/b has no choice in the plan." in problems
+    assert "eu-west-1/ghost is in the plan but not in the latest scan." in problems
+
+
+def test_a_resource_listed_twice_is_a_problem() -> None:
+    a = cluster_model("a")
+    plan = DeletionPlan(account="1", resources=[_choice(a), _choice(a, skip_final_snapshot=True)])
+    assert "eu-west-1/a appears twice in the plan." in plan.problems(scan_of(a))
+
+
+def test_read_replica_instances_cannot_keep_a_final_snapshot() -> None:
+    """AWS: "FinalDBSnapshotIdentifier can not be specified when deleting a replica instance"."""
+    source = instance_model("solo")
+    replica = instance_model("solo-rr", read_replica_source="solo")
+    custom = instance_model("custom", engine="custom-oracle-ee")
+    scan = scan_of(source, replica, custom)
+    plan = default_plan("1", scan)
+    solo = plan.choice("eu-west-1/solo")
+    assert solo is not None
+    assert solo.final_snapshot_id
+    for key in ("eu-west-1/solo-rr", "eu-west-1/custom"):
+        chosen = plan.choice(key)
+        assert chosen is not None
+        assert chosen.skip_final_snapshot
+        assert chosen.final_snapshot_id is None
+    assert plan.problems(scan) == []
+    asked = DeletionPlan(
+        account="1", resources=[_choice(source), _choice(replica), _choice(custom)]
+    )
+    problems = asked.problems(scan)
+    assert len(problems) == 2
+    assert all("refuses a final snapshot" in p for p in problems)
+
+
+def test_default_plan_is_valid_except_for_protection() -> None:
+    c = cluster_model("orders", deletion_protection=True)
+    scan = scan_of(c, instance_model("solo"), cluster_model("neptune", engine="neptune"))
+    plan = default_plan("1", scan, now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert sorted(str(r.final_snapshot_id) for r in plan.resources) == [
+        "neptune-final-20260101-0000",
+        "orders-final-20260101-0000",
+        "solo-final-20260101-0000",
+    ]
+    assert not any(r.lift_protection for r in plan.resources)
+    assert len(plan.problems(scan)) == 1
+
+
+# -- the order of steps -----------------------------------------------------------------------
+def _kinds(cluster: Cluster, **choice: Any) -> list[StepKind]:
+    return [s.kind for s in cluster_steps(cluster, _choice(cluster, **choice))]
+
+
+def test_plain_cluster_steps() -> None:
+    assert _kinds(cluster_model()) == [
+        K.DELETE_MEMBER,
+        K.DELETE_CLUSTER,
+        K.WAIT_CLUSTER_DELETED,
+        K.VERIFY_CLUSTER_SNAPSHOT,
+    ]
+
+
+def test_stopped_cluster_is_started_and_awaited_first() -> None:
+    kinds = _kinds(cluster_model(status="stopped"))
+    assert kinds[:2] == [K.START_CLUSTER, K.WAIT_CLUSTER_AVAILABLE]
+    assert kinds.index(K.DELETE_CLUSTER) > 1
+
+
+def test_global_secondary_is_detached_then_deleted_and_keeps_the_global_database() -> None:
+    c = cluster_model("sec", global_cluster_id="g", global_cluster_primary=False)
+    steps = cluster_steps(c, _choice(c))
+    assert [s.kind for s in steps] == [
+        K.REMOVE_FROM_GLOBAL,
+        K.WAIT_CLUSTER_AVAILABLE,
+        K.DELETE_MEMBER,
+        K.DELETE_CLUSTER,
+        K.WAIT_CLUSTER_DELETED,
+        K.VERIFY_CLUSTER_SNAPSHOT,
+    ]
+    assert steps[0].detail == "g"
+    assert "secondary" in steps[0].description
+
+
+def test_global_primary_deletes_the_global_database_after_itself() -> None:
+    c = cluster_model("prim", global_cluster_id="g", global_cluster_primary=True)
+    steps = cluster_steps(c, _choice(c))
+    kinds = [s.kind for s in steps]
+    assert kinds[:2] == [K.REMOVE_FROM_GLOBAL, K.WAIT_CLUSTER_AVAILABLE]
+    assert "once every secondary has left" in steps[0].description
+    assert kinds.index(K.WAIT_CLUSTER_DELETED) < kinds.index(K.DELETE_GLOBAL_CLUSTER)
+    assert steps[kinds.index(K.DELETE_GLOBAL_CLUSTER)].target == "g"
+
+
+def test_stopped_global_member_is_started_before_it_is_detached() -> None:
+    c = cluster_model("sec", status="stopped", global_cluster_id="g")
+    assert _kinds(c)[:4] == [
+        K.START_CLUSTER,
+        K.WAIT_CLUSTER_AVAILABLE,
+        K.REMOVE_FROM_GLOBAL,
+        K.WAIT_CLUSTER_AVAILABLE,
+    ]
+
+
+def test_read_replica_cluster_is_promoted_before_its_members_go() -> None:
+    source = "arn:aws:rds:us-east-1:123456789012:cluster:src"
+    c = cluster_model("rep", replication_source=source)
+    steps = cluster_steps(c, _choice(c))
+    assert [s.kind for s in steps][:3] == [
+        K.PROMOTE_REPLICA,
+        K.WAIT_CLUSTER_AVAILABLE,
+        K.DELETE_MEMBER,
+    ]
+    assert steps[0].detail == source
+
+
+def test_readers_are_deleted_before_the_writer_and_without_snapshots() -> None:
+    members = [
+        ClusterMember(identifier="w", is_writer=True),
+        ClusterMember(identifier="r2", is_writer=False),
+        ClusterMember(identifier="r1", is_writer=False),
+    ]
+    c = cluster_model("big", members=members)
+    steps = [s for s in cluster_steps(c, _choice(c)) if s.kind is K.DELETE_MEMBER]
+    assert [s.target for s in steps] == ["r2", "r1", "w"]
+    assert all(s.detail == "big" for s in steps)  # detail is the cluster, never a snapshot
+    assert all("no snapshot" in s.description for s in steps)
+
+
+def test_protected_cluster_lifts_protection_after_members_and_before_delete() -> None:
+    kinds = _kinds(cluster_model(deletion_protection=True), lift_protection=True)
+    assert kinds == [
+        K.DELETE_MEMBER,
+        K.LIFT_CLUSTER_PROTECTION,
+        K.DELETE_CLUSTER,
+        K.WAIT_CLUSTER_DELETED,
+        K.VERIFY_CLUSTER_SNAPSHOT,
+    ]
+
+
+def test_skip_final_snapshot_sends_no_snapshot_and_verifies_none() -> None:
+    c = cluster_model()
+    skip = cluster_steps(c, _choice(c, skip_final_snapshot=True))
+    keep = cluster_steps(c, _choice(c, final_snapshot_id="c1-last"))
+    delete_skip = next(s for s in skip if s.kind is K.DELETE_CLUSTER)
+    delete_keep = next(s for s in keep if s.kind is K.DELETE_CLUSTER)
+    assert delete_skip.detail is None
+    assert "WITHOUT a final snapshot" in delete_skip.description
+    assert delete_keep.detail == "c1-last"
+    assert K.VERIFY_CLUSTER_SNAPSHOT not in [s.kind for s in skip]
+    assert keep[-1].kind is K.VERIFY_CLUSTER_SNAPSHOT
+    assert keep[-1].target == "c1-last"
+
+
+@pytest.mark.parametrize(
+    ("engine", "mode"),
+    [("mysql", "provisioned"), ("postgres", "provisioned"), ("aurora-mysql", "serverless")],
+)
+def test_clusters_whose_members_go_with_them_delete_no_member(engine: str, mode: str) -> None:
+    """Multi-AZ DB clusters and Serverless v1: AWS refuses to delete their members one by one."""
+    c = cluster_model(engine=engine, engine_mode=mode)
+    assert K.DELETE_MEMBER not in _kinds(c)
+
+
+@pytest.mark.parametrize("engine", ["neptune", "docdb", "aurora-postgresql"])
+def test_neptune_docdb_and_aurora_members_are_deleted_first(engine: str) -> None:
+    assert _kinds(cluster_model(engine=engine))[0] is K.DELETE_MEMBER
+
+
+def test_instance_steps() -> None:
+    i = instance_model(deletion_protection=True)
+    steps = instance_steps(i, _choice(i, lift_protection=True))
+    assert [s.kind for s in steps] == [
+        K.LIFT_INSTANCE_PROTECTION,
+        K.DELETE_INSTANCE,
+        K.WAIT_INSTANCE_DELETED,
+        K.VERIFY_INSTANCE_SNAPSHOT,
+    ]
+    skip = instance_steps(i, _choice(i, skip_final_snapshot=True))
+    assert [s.kind for s in skip][-1] is K.WAIT_INSTANCE_DELETED
+
+
+def test_schedule_puts_replicas_before_their_sources() -> None:
+    src = cluster_model("a-src")
+    rep = cluster_model("z-rep", replication_source=src.arn)
+    isrc = instance_model("a-db")
+    irep = instance_model("z-db-rr", read_replica_source="a-db")
+    scan = scan_of(src, rep, isrc, irep)
+    order = [r.key for r in default_plan("1", scan).schedule(scan)]
+    assert order.index("eu-west-1/z-rep") < order.index("eu-west-1/a-src")
+    assert order.index("eu-west-1/z-db-rr") < order.index("eu-west-1/a-db")
+
+
+# -- RoleDeletionStatus -----------------------------------------------------------------------
+def test_usage_regions_include_regions_only_the_arns_name() -> None:
+    status = RoleDeletionStatus(
+        task_id="t",
+        state=RoleDeletionState.FAILED,
+        usage=[
+            RoleUsage(
+                region="us-east-1",
+                resources=[
+                    "arn:aws:rds:us-east-1:1:cluster:a",
+                    "arn:aws:rds:eu-central-1:1:cluster:b",
+                    "not-an-arn",
+                ],
+            ),
+            RoleUsage(region="", resources=["arn:aws:rds:ap-south-1:1:db:c"]),
+            RoleUsage(region="eu-central-1", resources=[]),
+        ],
+    )
+    assert status.usage_regions == ["us-east-1", "eu-central-1", "ap-south-1"]
+    assert status.finished
+
+
+# -- serialisation ----------------------------------------------------------------------------
+def test_scan_results_read_back_from_their_own_json() -> None:
+    """The JSON report and the journal serialise computed fields; reading them back must work."""
+    scan = scan_of(cluster_model("orders"), instance_model("solo"))
+    again = ScanResult.model_validate_json(scan.model_dump_json())
+    assert again == scan
+    assert again.clusters[0].engine_label == "Aurora MySQL"

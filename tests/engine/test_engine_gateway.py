@@ -1,0 +1,320 @@
+"""The boto3 gateway against moto, with faults injected at botocore's boundary."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ReadTimeoutError
+from enginekit import (
+    ACCOUNT,
+    Call,
+    Faults,
+    make_cluster,
+    make_instance,
+    new_session,
+    ok_reply,
+    outside,
+    seed_role,
+)
+from moto import mock_aws
+
+from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
+from slrwizard.domain import errors as e
+from slrwizard.domain.models import RegionOutcome, RegionSource
+from slrwizard.domain.plan import StepKind
+
+K = StepKind
+JOB = "01234567-89ab-cdef-0123-456789abcdef"  # an Access Advisor job id (36 characters)
+
+
+# -- who and where ----------------------------------------------------------------------------
+def test_caller_identifies_the_account_and_holds_no_secret(gw: Boto3Gateway) -> None:
+    caller = gw.caller()
+    assert caller.account == ACCOUNT
+    assert caller.arn.startswith(f"arn:aws:sts::{ACCOUNT}:")
+    assert caller.home_region == "us-east-1"
+    assert caller.demo is False
+    dumped = caller.model_dump_json()
+    assert "testing" not in dumped  # the conftest's fake key and secret
+    assert gw.actions_called == {"sts:GetCallerIdentity"}
+
+
+def test_the_role_absent_is_an_answer_not_an_error(gw: Boto3Gateway) -> None:
+    assert gw.inspect_role().exists is False
+
+
+def test_the_role_present_is_described(gw: Boto3Gateway, faults: Faults) -> None:
+    seed_role()
+    faults.answer("GenerateServiceLastAccessedDetails", lambda c: ok_reply({"JobId": JOB}))
+    used = time.time() - 3600
+    faults.answer(
+        "GetServiceLastAccessedDetails",
+        lambda c: ok_reply(
+            {
+                "JobStatus": "COMPLETED",
+                "JobCreationDate": time.time(),
+                "JobCompletionDate": time.time(),
+                "ServicesLastAccessed": [
+                    {"ServiceName": "Amazon EC2", "ServiceNamespace": "ec2"},
+                    {
+                        "ServiceName": "Amazon RDS",
+                        "ServiceNamespace": "rds",
+                        "LastAuthenticated": used,
+                        "LastAuthenticatedRegion": "eu-west-1",
+                    },
+                ],
+            }
+        ),
+    )
+    faults.answer(
+        "GetServiceLastAccessedDetails", lambda c: ok_reply({"JobStatus": "IN_PROGRESS"}), times=1
+    )
+    inspection = gw.inspect_role()
+    role = inspection.role
+    assert inspection.exists and role is not None
+    assert role.name == "AWSServiceRoleForRDS"
+    assert role.path == "/aws-service-role/rds.amazonaws.com/"
+    assert role.trust_principals == ["rds.amazonaws.com"]
+    rds = next(a for a in role.access_advisor if a.service_namespace == "rds")
+    assert rds.last_authenticated_region == "eu-west-1"
+    assert role.access_advisor[0].service_namespace == "rds"  # used services before unused
+    assert role.access_advisor_note is not None
+    assert "four hours" in role.access_advisor_note
+
+
+@pytest.mark.parametrize(
+    "operation", ["GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails"]
+)
+def test_access_advisor_denied_is_a_note_never_an_error(
+    gw: Boto3Gateway, faults: Faults, operation: str
+) -> None:
+    seed_role()
+    faults.answer("GenerateServiceLastAccessedDetails", lambda c: ok_reply({"JobId": JOB}))
+    faults.deny(operation)
+    role = gw.inspect_role().role
+    assert role is not None
+    assert role.access_advisor == []
+    assert role.access_advisor_note is not None
+    assert f"iam:{operation}" in role.access_advisor_note
+
+
+def test_regions_come_from_ec2_first(gw: Boto3Gateway, faults: Faults) -> None:
+    regions = gw.list_regions()
+    assert regions.source is RegionSource.EC2
+    assert regions.note is None
+    assert {"us-east-1", "eu-west-1", "ap-southeast-2"} <= set(regions.regions)
+    assert regions.regions == sorted(regions.regions)
+    assert faults.operations() == ["DescribeRegions"]
+
+
+def test_regions_fall_back_to_account_list_regions_when_ec2_is_denied(
+    gw: Boto3Gateway, faults: Faults
+) -> None:
+    faults.fail("DescribeRegions", "UnauthorizedOperation", "You are not authorized.")
+    faults.answer(
+        "ListRegions",
+        lambda c: ok_reply(
+            {
+                "Regions": [
+                    {"RegionName": "us-east-1", "RegionOptStatus": "ENABLED_BY_DEFAULT"},
+                    {"RegionName": "eu-south-1", "RegionOptStatus": "ENABLED"},
+                ]
+            }
+        ),
+    )
+    regions = gw.list_regions()
+    assert regions.source is RegionSource.ACCOUNT
+    assert regions.regions == ["eu-south-1", "us-east-1"]
+    assert regions.note is not None
+    assert "account:ListRegions" in regions.note
+    assert "ec2:DescribeRegions" in regions.note
+    asked = next(c for c in faults.calls if c.operation == "ListRegions")
+    assert set(asked.params["RegionOptStatusContains"]) == {"ENABLED", "ENABLED_BY_DEFAULT"}
+
+
+def test_regions_fall_back_to_the_static_list_and_say_so(gw: Boto3Gateway, faults: Faults) -> None:
+    faults.fail("DescribeRegions", "UnauthorizedOperation", "You are not authorized.")
+    faults.deny("ListRegions")
+    regions = gw.list_regions()
+    assert regions.source is RegionSource.STATIC
+    assert "us-east-1" in regions.regions
+    assert regions.note is not None
+    assert "static region list" in regions.note
+    assert "ec2:DescribeRegions" in regions.note
+    assert "account:ListRegions" in regions.note
+    assert "opt-in" in regions.note
+
+
+# -- scanning ---------------------------------------------------------------------------------
+def test_the_scan_finds_clusters_members_and_standalone_instances(gw: Boto3Gateway) -> None:
+    make_cluster("eu-west-1", "orders", readers=2, protected=True)
+    make_cluster("eu-west-1", "graph", engine="neptune")
+    make_instance("eu-west-1", "solo", protected=True)
+    make_instance("eu-west-1", "solo-rr", replica_of="solo")
+    (scan,) = gw.scan_regions(["eu-west-1"])
+    assert scan.outcome is RegionOutcome.SCANNED
+    assert [c.identifier for c in scan.clusters] == ["graph", "orders"]
+    orders = scan.clusters[1]
+    assert orders.deletion_protection
+    assert [(m.identifier, m.is_writer) for m in orders.members] == [
+        ("orders-w", True),
+        ("orders-r1", False),
+        ("orders-r2", False),
+    ]
+    assert scan.clusters[0].engine_label == "Neptune"
+    # members are not standalone instances; the replica knows its source
+    assert [(i.identifier, i.read_replica_source) for i in scan.instances] == [
+        ("solo", None),
+        ("solo-rr", "solo"),
+    ]
+
+
+def test_regions_are_scanned_concurrently(gw: Boto3Gateway, faults: Faults) -> None:
+    regions = ["ap-south-1", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1",
+               "eu-west-2", "eu-west-3", "sa-east-1", "us-east-2", "us-west-2"]  # fmt: skip
+    gw.scan_regions(regions[:1])  # warm up: the first client is slow to make
+    latency = 0.2
+    faults.delay(latency, service="rds")
+    started = time.monotonic()
+    scans = gw.scan_regions(regions)
+    elapsed = time.monotonic() - started
+    assert [s.region for s in scans] == regions
+    assert all(s.outcome is RegionOutcome.SCANNED for s in scans)
+    serial = len(regions) * latency  # and twice that: two listings per region
+    assert elapsed < 0.75 * serial, f"{elapsed:.2f}s for {len(regions)} regions is not concurrent"
+
+
+DISABLED = {
+    "af-south-1": "OptInRequired",
+    "ap-east-1": "InvalidClientTokenId",
+    "me-south-1": "AuthFailure",
+    "il-central-1": "UnrecognizedClientException",
+}
+
+
+def test_disabled_regions_are_skipped_with_a_reason(gw: Boto3Gateway, faults: Faults) -> None:
+    make_cluster("eu-west-1", "orders")
+    for region, code in DISABLED.items():
+        for operation in ("DescribeDBClusters", "DescribeDBInstances"):
+            faults.fail(operation, code, "The security token included is invalid.", region=region)
+    scans = {s.region: s for s in gw.scan_regions([*DISABLED, "eu-west-1"])}
+    for region in DISABLED:
+        skipped = scans[region]
+        assert skipped.outcome is RegionOutcome.SKIPPED_DISABLED, region
+        assert skipped.reason is not None
+        assert region in skipped.reason
+        assert "not enabled" in skipped.reason
+    assert scans["eu-west-1"].outcome is RegionOutcome.SCANNED
+    assert [c.identifier for c in scans["eu-west-1"].clusters] == ["orders"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "scp"),
+    [
+        ("DescribeDBClusters", True),
+        ("DescribeDBInstances", False),
+        ("DescribeGlobalClusters", False),
+    ],
+)
+def test_a_denied_region_is_reported_denied(
+    gw: Boto3Gateway, faults: Faults, operation: str, scp: bool
+) -> None:
+    outside("rds", "us-east-1").create_global_cluster(
+        GlobalClusterIdentifier="g", Engine="aurora-mysql"
+    )
+    make_cluster("sa-east-1", "member", global_id="g")
+    faults.deny(operation, region="sa-east-1", scp=scp)
+    scans = {s.region: s for s in gw.scan_regions(["sa-east-1", "eu-west-1"])}
+    denied = scans["sa-east-1"]
+    assert denied.outcome is RegionOutcome.DENIED
+    assert denied.reason is not None
+    assert f"rds:{operation}" in denied.reason
+    assert ("service control policy" in denied.reason) is scp
+    assert denied.clusters == []
+    assert scans["eu-west-1"].outcome is RegionOutcome.SCANNED
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        lambda request: ReadTimeoutError(endpoint_url=request.url),
+        None,  # ConnectTimeoutError
+    ],
+    ids=["read-timeout", "connect-timeout"],
+)
+def test_a_region_that_times_out_fails_without_stopping_the_scan(
+    gw: Boto3Gateway, faults: Faults, error: Callable[[Any], Exception] | None
+) -> None:
+    if error is None:
+        rule = faults.timeout(service="rds", region="ap-east-1")
+    else:
+
+        def hang(call: Call, request: Any) -> None:
+            raise error(request)
+
+        rule = faults.on_send(hang, service="rds", region="ap-east-1")
+    scans = {s.region: s for s in gw.scan_regions(["ap-east-1", "eu-west-1"])}
+    failed = scans["ap-east-1"]
+    assert failed.outcome is RegionOutcome.FAILED
+    assert failed.reason is not None
+    assert "Could not reach" in failed.reason
+    assert "ap-east-1" in failed.reason
+    assert scans["eu-west-1"].outcome is RegionOutcome.SCANNED
+    assert rule.hits >= 2  # botocore retried before giving up
+
+
+def test_throttling_bursts_are_retried_transparently(gw: Boto3Gateway, faults: Faults) -> None:
+    make_cluster("eu-west-1", "orders")
+    burst = faults.throttle(2, service="rds")
+    scans = gw.scan_regions(["eu-west-1", "us-east-1"])
+    assert [s.outcome for s in scans] == [RegionOutcome.SCANNED] * 2
+    assert [c.identifier for c in scans[0].clusters] == ["orders"]
+    assert burst.hits == 2  # each throttled request was sent again, and answered
+
+
+def test_throttling_that_never_ends_is_explained_and_retryable() -> None:
+    with mock_aws():
+        settings = GatewaySettings(region="us-east-1", max_attempts=2)
+        gw = Boto3Gateway(settings, new_session())
+        faults = Faults(gw)
+        throttled = faults.throttle(100, service="sts")
+        with pytest.raises(e.ThrottledError) as caught:
+            gw.caller()
+    assert throttled.hits == 2  # botocore tried twice before the gateway explained it
+    assert caught.value.retryable
+    assert "sts:GetCallerIdentity" in caught.value.explanation
+
+
+def test_expired_credentials_are_explained(gw: Boto3Gateway, faults: Faults) -> None:
+    for code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
+        faults.fail("GetCallerIdentity", code, "The security token in the request is expired")
+        with pytest.raises(e.ExpiredCredentialsError) as caught:
+            gw.caller()
+        assert "expired" in caught.value.explanation
+        assert "testing" not in str(caught.value)
+
+
+def test_role_deletion_status_forgotten_after_the_role_is_gone_means_done(
+    gw: Boto3Gateway, faults: Faults
+) -> None:
+    faults.fail("GetServiceLinkedRoleDeletionStatus", "NoSuchEntity", "task not found", status=404)
+    status = gw.role_deletion_status("task/x")
+    assert status.state.value == "SUCCEEDED"
+    seed_role()
+    with pytest.raises(e.NotFoundError):
+        gw.role_deletion_status("task/x")  # the role is still there: not done at all
+
+
+def test_role_deletion_status_carries_the_usage_list(gw: Boto3Gateway, faults: Faults) -> None:
+    from enginekit import role_failed_status
+
+    arn = f"arn:aws:rds:eu-central-1:{ACCOUNT}:cluster:late"
+    faults.answer("GetServiceLinkedRoleDeletionStatus", role_failed_status([("eu-west-1", [arn])]))
+    status = gw.role_deletion_status("task/x")
+    assert status.state.value == "FAILED"
+    assert status.reason == "The role is still in use by RDS resources."
+    assert status.usage[0].resources == [arn]
+    assert status.usage_regions == ["eu-west-1", "eu-central-1"]
