@@ -1,0 +1,356 @@
+"""The change ticket's evidence: one session (and those it resumed) as Markdown or JSON.
+
+An operator closing a decommissioning ticket must show what was found, who confirmed what and
+when, which AWS calls changed something (with their request ids), which final snapshots exist and
+what became of the role. All of it is in the journal; this module gathers it into a
+:class:`SessionExport` (the JSON form, with the raw records attached) and renders it.
+
+The snapshot status shown is the one the session itself verified. ``journal export --verify``
+re-checks each snapshot in the live account through a ``lookup`` the CLI provides, so this module
+needs no AWS client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from slrwizard.domain.errors import WizardError
+from slrwizard.domain.plan import ResourceKind
+from slrwizard.domain.records import (
+    ConfirmationRefused,
+    Record,
+    RoleCreated,
+    RoleDeletionRecord,
+    RoleInspected,
+    ScanCompleted,
+    StepRecord,
+    StepStatus,
+    utcnow,
+)
+from slrwizard.journal.sessions import (
+    JournalView,
+    ResourceHistory,
+    Session,
+    histories,
+    load,
+)
+
+SnapshotLookup = Callable[[str, str, bool], str]
+"""``(region, snapshot_id, is_cluster_snapshot) -> status`` ("available", "missing", ...)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScanEvidence(_Model):
+    session_id: str
+    at: datetime
+    purpose: str
+    regions_scanned: int
+    incomplete: list[str]
+    resources: list[str]
+
+
+class ChoiceEvidence(_Model):
+    resource: str
+    kind: str
+    final_snapshot_id: str | None
+    skip_final_snapshot: bool
+    lift_protection: bool
+
+
+class ConfirmationEvidence(_Model):
+    session_id: str
+    at: datetime
+    confirmed_by: str
+    typed_matched: bool
+    choices: list[ChoiceEvidence]
+
+
+class CallEvidence(_Model):
+    session_id: str
+    at: datetime
+    resource: str
+    step: str
+    target: str
+    description: str
+    status: str
+    note: str
+    request_id: str | None
+    error_code: str | None
+
+
+class ResourceEvidence(_Model):
+    resource: str
+    kind: str
+    outcome: str
+    final_snapshot_id: str | None
+    error: str | None
+
+
+class SnapshotEvidence(_Model):
+    resource: str
+    region: str
+    snapshot_id: str
+    cluster: bool
+    session_status: str
+    """``available`` (verified by the session), ``not verified`` or ``verification failed: ...``."""
+    verified_at: datetime | None
+    live_status: str | None = None
+    """Filled by ``--verify`` only: what the live account says now."""
+
+
+class RoleEvidence(_Model):
+    arn: str | None
+    existed_at_start: bool | None
+    created_at: datetime | None
+    deletion_requested_at: datetime | None
+    requested_in: str | None = None
+    task_id: str | None
+    final_state: str | None
+    reason: str | None
+    usage_regions: list[str]
+    refused: str | None
+    gone_confirmed_at: datetime | None = None
+    """When a session found the role gone after a deletion request whose answer was lost."""
+
+
+class SessionExport(_Model):
+    """Everything the change ticket needs, for one session and the sessions it resumed."""
+
+    session_id: str
+    chain: list[str]
+    account: str | None
+    caller_arn: str | None
+    operators: list[str]
+    tool_version: str | None
+    demo: bool
+    read_only: bool
+    started: datetime
+    ended: datetime | None
+    end_state: str
+    scans: list[ScanEvidence]
+    confirmations: list[ConfirmationEvidence]
+    refused_confirmations: int
+    calls: list[CallEvidence]
+    resources: list[ResourceEvidence]
+    snapshots: list[SnapshotEvidence]
+    role: RoleEvidence
+    live_verified_at: datetime | None = None
+    unreadable_lines: list[int]
+    records: list[Record]
+
+
+def build_export(view: JournalView, session: Session) -> SessionExport:
+    """Gather the evidence of ``session`` and every session it resumed."""
+    chain = view.chain(session)
+    records = [r for s in chain for r in s.records]
+    history = histories(chain)
+    first = chain[0].started
+    caller = session.caller or (first.caller if first else None)
+    return SessionExport(
+        session_id=session.session_id,
+        chain=[s.session_id for s in chain],
+        account=caller.account if caller else None,
+        caller_arn=caller.arn if caller else None,
+        operators=sorted({s.operator for s in chain}),
+        tool_version=session.started.tool_version if session.started else None,
+        demo=bool(caller and caller.demo),
+        read_only=session.read_only,
+        started=chain[0].started_at,
+        ended=session.ended.at if session.ended else None,
+        end_state=session.state_label(),
+        scans=[_scan(r) for r in records if isinstance(r, ScanCompleted)],
+        confirmations=[
+            ConfirmationEvidence(
+                session_id=c.session_id,
+                at=c.at,
+                confirmed_by=c.confirmed_by,
+                typed_matched=c.typed_matched,
+                choices=[
+                    ChoiceEvidence(
+                        resource=r.key,
+                        kind=r.kind.value,
+                        final_snapshot_id=r.final_snapshot_id,
+                        skip_final_snapshot=r.skip_final_snapshot,
+                        lift_protection=r.lift_protection,
+                    )
+                    for r in c.plan.resources
+                ],
+            )
+            for s in chain
+            for c in s.confirmations
+        ],
+        refused_confirmations=sum(isinstance(r, ConfirmationRefused) for r in records),
+        calls=_calls([r for r in records if isinstance(r, StepRecord)]),
+        resources=[_resource(h) for _, h in sorted(history.items())],
+        snapshots=[s for _, h in sorted(history.items()) if (s := _snapshot(h)) is not None],
+        role=_role(records),
+        unreadable_lines=view.unreadable,
+        records=records,
+    )
+
+
+def _scan(record: ScanCompleted) -> ScanEvidence:
+    scan = record.scan
+    return ScanEvidence(
+        session_id=record.session_id,
+        at=record.at,
+        purpose=record.purpose,
+        regions_scanned=len(scan.regions) - len(scan.incomplete_regions),
+        incomplete=[
+            f"{r.region}: {r.outcome.value}" + (f" ({r.reason})" if r.reason else "")
+            for r in scan.incomplete_regions
+        ],
+        resources=scan.blockers(),
+    )
+
+
+def _calls(steps: list[StepRecord]) -> list[CallEvidence]:
+    """One row per mutating call (its announcement merged with its outcome), one per failure.
+
+    An announcement with no outcome after it stays ``running``: the process stopped during the
+    call, and only AWS can say whether it happened (a resume finds out).
+    """
+    rows: list[CallEvidence] = []
+    merged: set[int] = set()
+    for i, record in enumerate(steps):
+        if record.status is StepStatus.RUNNING and record.step.mutating:
+            outcome = next(
+                (
+                    later
+                    for later in steps[i + 1 :]
+                    if later.session_id == record.session_id
+                    and later.resource == record.resource
+                    and later.index == record.index
+                    and later.status is not StepStatus.WAITING
+                ),
+                None,
+            )
+            if outcome is not None:
+                merged.add(id(outcome))
+            rows.append(_call(record, outcome))
+        elif record.status is StepStatus.FAILED and id(record) not in merged:
+            rows.append(_call(record, record))  # a failed wait, or refused before any call
+    return rows
+
+
+def _call(announced: StepRecord, outcome: StepRecord | None) -> CallEvidence:
+    final = outcome or announced
+    return CallEvidence(
+        session_id=announced.session_id,
+        at=announced.at,
+        resource=announced.resource,
+        step=announced.step.kind.value,
+        target=announced.step.target,
+        description=announced.step.description,
+        status=final.status.value if outcome else "no answer recorded (the process stopped)",
+        note=final.error or final.note,
+        request_id=final.request_id,
+        error_code=final.error_code,
+    )
+
+
+def _resource(history: ResourceHistory) -> ResourceEvidence:
+    error = history.last_error
+    return ResourceEvidence(
+        resource=history.key,
+        kind=history.choice.kind.value,
+        outcome=history.outcome,
+        final_snapshot_id=history.choice.final_snapshot_id,
+        error=(error.error or error.note) if error and history.outcome == "failed" else None,
+    )
+
+
+def _snapshot(history: ResourceHistory) -> SnapshotEvidence | None:
+    """A final snapshot the session asked AWS for (its resource's deletion was announced)."""
+    snapshot = history.choice.final_snapshot_id
+    if not snapshot or history.delete_announced is None or history.vanished:
+        return None
+    verified = history.snapshot_verified
+    failures = [
+        c.record
+        for c in history.calls
+        if c.step.target == snapshot and c.record.status is StepStatus.FAILED
+    ]
+    if verified is not None:
+        status = "available"
+    elif failures:
+        status = f"verification failed: {failures[-1].error or failures[-1].note}"
+    else:
+        status = "not verified"
+    return SnapshotEvidence(
+        resource=history.key,
+        region=history.choice.region,
+        snapshot_id=snapshot,
+        cluster=history.choice.kind is ResourceKind.CLUSTER,
+        session_status=status,
+        verified_at=verified.record.at if verified else None,
+    )
+
+
+def _role(records: list[Record]) -> RoleEvidence:
+    inspections = [r for r in records if isinstance(r, RoleInspected)]
+    inspected = inspections[0] if inspections else None
+    created = next((r for r in records if isinstance(r, RoleCreated)), None)
+    deletions = [r for r in records if isinstance(r, RoleDeletionRecord)]
+    requested = [r for r in deletions if r.phase == "requested"]
+    statuses = [r for r in deletions if r.phase == "status" and r.status is not None]
+    outcomes = [r for r in deletions if r.phase in ("refused", "status")]
+    final = statuses[-1].status if statuses else None
+    role = inspected.inspection.role if inspected else None
+    task_ids = [r.task_id for r in requested if r.task_id]
+    gone = [
+        r for r in inspections if requested and not r.inspection.exists and r.at > requested[0].at
+    ]
+    return RoleEvidence(
+        arn=role.arn if role else (created.arn if created else None),
+        existed_at_start=inspected.inspection.exists if inspected else None,
+        created_at=created.at if created else None,
+        deletion_requested_at=requested[0].at if requested else None,
+        requested_in=requested[-1].session_id if requested else None,
+        task_id=final.task_id if final else (task_ids[-1] if task_ids else None),
+        final_state=final.state.value if final else None,
+        reason=final.reason if final else None,
+        usage_regions=final.usage_regions if final else [],
+        refused=outcomes[-1].error if outcomes and outcomes[-1].phase == "refused" else None,
+        gone_confirmed_at=gone[0].at if gone else None,
+    )
+
+
+def verify_live(export: SessionExport, lookup: SnapshotLookup) -> SessionExport:
+    """Re-check every final snapshot in the live account (``journal export --verify``)."""
+    checked = []
+    for snap in export.snapshots:
+        try:
+            live = lookup(snap.region, snap.snapshot_id, snap.cluster)
+        except WizardError as exc:
+            live = f"could not check: {exc.explanation}"
+        checked.append(snap.model_copy(update={"live_status": live}))
+    return export.model_copy(update={"snapshots": checked, "live_verified_at": utcnow()})
+
+
+def export_markdown(path: Path, session_id: str) -> str:
+    """The Markdown report of ``session_id`` (or ``latest``) in the journal at ``path``.
+
+    The TUI's summary screen offers this; it reads the journal only, no AWS call.
+
+    Raises:
+        SessionNotFoundError: no such session in the journal.
+        JournalError: the journal cannot be read.
+    """
+    from slrwizard.journal.render import render_markdown
+
+    view = load(path)
+    return render_markdown(build_export(view, view.get(session_id)))
+
+
+def export_json(path: Path, session_id: str) -> str:
+    """The JSON report of ``session_id`` (or ``latest``): the evidence plus the raw records."""
+    view = load(path)
+    return build_export(view, view.get(session_id)).model_dump_json(indent=2) + "\n"

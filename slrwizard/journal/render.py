@@ -1,0 +1,254 @@
+"""Text for people: the Markdown export, the session list and one session's timeline.
+
+Kept apart from :mod:`slrwizard.journal.export` so the evidence (what is true) and its wording
+(how it reads in a ticket or a terminal) can change independently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from slrwizard.domain.records import (
+    ConfirmationRefused,
+    PlanConfirmed,
+    Record,
+    RoleCreated,
+    RoleCreationRequested,
+    RoleDeletionRecord,
+    RoleInspected,
+    ScanCompleted,
+    SessionEnded,
+    SessionStarted,
+    StepRecord,
+)
+from slrwizard.journal.export import SessionExport
+from slrwizard.journal.sessions import JournalView, Session
+
+Writer = Callable[[str], None]
+"""Where the Markdown sections write (the report's ``list.append``)."""
+
+
+def _t(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at else "-"
+
+
+def _cell(text: object) -> str:
+    """A Markdown table cell: pipes escaped, one line."""
+    return str(text if text is not None else "-").replace("|", "\\|").replace("\n", " ")
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(_cell(c) for c in cells) + " |\n"
+
+
+def render_markdown(export: SessionExport) -> str:
+    """The report pasted into the change ticket."""
+    out: list[str] = [f"# slrwizard session {export.session_id}\n\n"]
+    w = out.append
+    w("| | |\n|---|---|\n")
+    w(_row("Account", export.account))
+    w(_row("Caller", export.caller_arn))
+    w(_row("Operator(s)", ", ".join(export.operators)))
+    w(_row("Tool", f"slrwizard {export.tool_version}"))
+    mode = "demo sandbox" if export.demo else "live AWS account"
+    w(_row("Mode", mode + (" (read-only)" if export.read_only else "")))
+    w(_row("Started", _t(export.started)))
+    w(_row("Ended", f"{_t(export.ended)}: {export.end_state}"))
+    if len(export.chain) > 1:
+        w(_row("Sessions", " -> ".join(export.chain) + " (each resumed the one before)"))
+    _outcome(export, w)
+    _found(export, w)
+    _confirmed(export, w)
+    _done(export, w)
+    _snapshots(export, w)
+    if export.unreadable_lines:
+        lines = ", ".join(str(n) for n in export.unreadable_lines)
+        w(f"\n## Journal problems\n\nUnreadable journal lines (skipped): {lines}.\n")
+    return "".join(out)
+
+
+def _outcome(export: SessionExport, w: Writer) -> None:
+    role = export.role
+    w("\n## Outcome\n\n")
+    if role.final_state == "SUCCEEDED":
+        w(f"- Role AWSServiceRoleForRDS: **deleted** (task {role.task_id}).\n")
+    elif role.final_state:
+        w(f"- Role AWSServiceRoleForRDS: deletion **{role.final_state}**: {role.reason or ''}\n")
+        if role.usage_regions:
+            w(f"  - still used in: {', '.join(role.usage_regions)}\n")
+    elif role.gone_confirmed_at:
+        w(
+            "- Role AWSServiceRoleForRDS: **deleted** (requested at "
+            f"{_t(role.deletion_requested_at)}; found gone at {_t(role.gone_confirmed_at)}).\n"
+        )
+    elif role.refused:
+        w(f"- Role AWSServiceRoleForRDS: deletion refused: {role.refused}\n")
+    elif role.task_id:
+        w(f"- Role AWSServiceRoleForRDS: deletion requested (task {role.task_id}), no end seen.\n")
+    elif role.existed_at_start is False:
+        w("- Role AWSServiceRoleForRDS: did not exist when the session started.\n")
+    else:
+        w("- Role AWSServiceRoleForRDS: not deleted by this session.\n")
+    if role.created_at:
+        w(f"- The role was re-created at {_t(role.created_at)}.\n")
+    counts: dict[str, int] = {}
+    for r in export.resources:
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    if counts:
+        w("- Resources: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + ".\n")
+    for r in export.resources:
+        if r.error:
+            w(f"  - {r.resource}: {r.error}\n")
+
+
+def _found(export: SessionExport, w: Writer) -> None:
+    w("\n## What was found\n")
+    for scan in export.scans:
+        where = f" (session {scan.session_id})" if len(export.chain) > 1 else ""
+        w(
+            f"\n### {scan.purpose.capitalize()} at {_t(scan.at)}{where}: {scan.regions_scanned} "
+            f"region(s) scanned, {len(scan.incomplete)} incomplete\n\n"
+        )
+        for line in scan.incomplete:
+            w(f"- not scanned: {line}\n")
+        for line in scan.resources:
+            w(f"- {line}\n")
+        if not scan.resources:
+            w("- no DB cluster or instance in the scanned regions\n")
+
+
+def _confirmed(export: SessionExport, w: Writer) -> None:
+    w("\n## What was confirmed\n\n")
+    if not export.confirmations:
+        w("Nothing was confirmed.\n")
+    for i, c in enumerate(export.confirmations):
+        typed = "typed the account ID, which matched" if c.typed_matched else "did not match"
+        w("\n" if i else "")
+        w(f"Confirmed by **{c.confirmed_by}** at {_t(c.at)} (session {c.session_id}; {typed}):\n\n")
+        w(_row("resource", "kind", "final snapshot", "lift protection"))
+        w("|---|---|---|---|\n")
+        for ch in c.choices:
+            snap = ch.final_snapshot_id or "**none (skipped on purpose)**"
+            w(_row(ch.resource, ch.kind, snap, "yes" if ch.lift_protection else "no"))
+    if export.refused_confirmations:
+        w(f"\n{export.refused_confirmations} mistyped confirmation(s) changed nothing.\n")
+
+
+def _done(export: SessionExport, w: Writer) -> None:
+    w("\n## AWS calls that change something\n\n")
+    if not export.calls and export.role.deletion_requested_at is None:
+        w("None.\n")
+        return
+    w(_row("time", "session", "resource", "call", "status", "request id / note"))
+    w("|---|---|---|---|---|---|\n")
+    for c in export.calls:
+        detail = c.request_id or c.note
+        if c.error_code:
+            detail = f"{c.error_code}: {c.note}"
+        w(_row(_t(c.at), c.session_id, c.resource, c.description, c.status, detail))
+    role = export.role
+    if role.deletion_requested_at:
+        w(
+            _row(
+                _t(role.deletion_requested_at),
+                role.requested_in,
+                "AWSServiceRoleForRDS",
+                "DeleteServiceLinkedRole",
+                role.final_state or ("refused" if role.refused else "requested"),
+                role.task_id or role.refused,
+            )
+        )
+
+
+def _snapshots(export: SessionExport, w: Writer) -> None:
+    w("\n## Final snapshots\n\n")
+    if not export.snapshots:
+        w("No final snapshot was requested.\n")
+        return
+    live = export.live_verified_at is not None
+    header = ["resource", "region", "snapshot", "verified by the session"]
+    w(_row(*header, *(["live status"] if live else [])))
+    w("|---|---|---|---|" + ("---|" if live else "") + "\n")
+    for s in export.snapshots:
+        session = f"{s.session_status} ({_t(s.verified_at)})" if s.verified_at else s.session_status
+        w(_row(s.resource, s.region, s.snapshot_id, session, *([s.live_status] if live else [])))
+    if live:
+        w(f"\nRe-verified in the live account at {_t(export.live_verified_at)}.\n")
+    else:
+        w(
+            "\nStatuses are those the session verified. `slrwizard journal export "
+            f"{export.session_id} --verify` re-checks them in the live account.\n"
+        )
+
+
+def session_rows(view: JournalView) -> list[tuple[str, str, str, str, str]]:
+    """``journal show``'s list: id, account, operator, started, state (oldest first)."""
+    rows = []
+    for s in sorted(view.sessions.values(), key=lambda s: s.started_at):
+        state = s.state_label()
+        later = view.resumed_by(s.session_id)
+        if later:
+            state += " -> resumed by " + ", ".join(x.session_id for x in later)
+        if s.read_only:
+            state += " (read-only)"
+        rows.append((s.session_id, s.account or "?", s.operator, _t(s.started_at), state))
+    return rows
+
+
+def timeline(session: Session) -> list[str]:
+    """One line per record of ``session``, for ``journal show SESSION``."""
+    return [f"{r.at:%Y-%m-%d %H:%M:%S}  {describe(r)}" for r in session.records]
+
+
+def describe(record: Record) -> str:
+    """One line saying what a record means."""
+    if isinstance(record, SessionStarted):
+        resumed = f", resuming {record.resumed_from}" if record.resumed_from else ""
+        mode = " read-only" if record.read_only else ""
+        demo = " (demo sandbox)" if record.caller.demo else ""
+        return (
+            f"session started{mode} by {record.operator} as {record.caller.arn} in account "
+            f"{record.caller.account}{demo}{resumed}"
+        )
+    if isinstance(record, RoleInspected):
+        role = record.inspection.role
+        return f"role inspected: {'exists ' + role.arn if role else 'does not exist'}"
+    if isinstance(record, ScanCompleted):
+        scan = record.scan
+        return (
+            f"{record.purpose} completed: {scan.resource_count} resource(s) in "
+            f"{len(scan.regions)} region(s), {len(scan.incomplete_regions)} incomplete"
+        )
+    if isinstance(record, PlanConfirmed):
+        return (
+            f"plan confirmed by {record.confirmed_by} (typed text matched: "
+            f"{record.typed_matched}): {len(record.plan.resources)} resource(s)"
+        )
+    if isinstance(record, ConfirmationRefused):
+        return f"confirmation refused ({record.what}); nothing changed"
+    if isinstance(record, StepRecord):
+        text = f"{record.resource} step {record.index + 1}/{record.total} {record.status.value}: "
+        text += record.step.description
+        extra = record.error or record.note
+        if record.request_id:
+            extra = f"request id {record.request_id}" + (f"; {extra}" if extra else "")
+        return text + (f" ({extra})" if extra else "")
+    if isinstance(record, RoleDeletionRecord):
+        if record.phase == "refused":
+            return f"role deletion refused: {record.error}"
+        if record.phase == "requested":
+            return (
+                f"role deletion requested (task {record.task_id})"
+                if record.task_id
+                else ("role deletion about to be requested")
+            )
+        state = record.status.state.value if record.status else "?"
+        return f"role deletion task {record.task_id}: {state}"
+    if isinstance(record, RoleCreationRequested):
+        return "role creation about to be requested"
+    if isinstance(record, RoleCreated):
+        return f"role created: {record.arn}"
+    if isinstance(record, SessionEnded):
+        return f"session ended ({record.state}): {record.reason}"
+    return record.kind  # pragma: no cover - every kind is handled above
