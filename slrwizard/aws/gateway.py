@@ -343,10 +343,9 @@ class Boto3Gateway:
             )
             for s in answer.get("ServicesLastAccessed", [])
         ]
-        entries.sort(
-            key=lambda a: (a.last_authenticated is None, a.last_authenticated),
-        )
-        entries.sort(key=lambda a: a.last_authenticated is None)
+        # Most recent first, as the IAM console shows it; never-used services last.
+        entries.sort(key=lambda a: a.last_authenticated.timestamp() if a.last_authenticated else 0)
+        entries.reverse()
         return entries, "AWS updates Access Advisor with a delay of about four hours."
 
     def delete_role(self) -> str:
@@ -397,13 +396,16 @@ class Boto3Gateway:
         """Scan all regions at once; each region's two listings also run side by side."""
         self._scanning = True
         workers = max(1, min(self.settings.scan_concurrency, 2 * len(regions)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
-            inner = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="list")
-            try:
-                futures = [pool.submit(self._scan_one, r, inner, on_region) for r in regions]
-                results = [f.result() for f in futures]
-            finally:
-                inner.shutdown(wait=True)
+        try:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
+                inner = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="list")
+                try:
+                    futures = [pool.submit(self._scan_one, r, inner, on_region) for r in regions]
+                    results = [f.result() for f in futures]
+                finally:
+                    inner.shutdown(wait=True)
+        finally:
+            self._scanning = False
         return results
 
     def _scan_one(

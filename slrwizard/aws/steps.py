@@ -80,6 +80,24 @@ class StepRunner:
             )
         return cluster
 
+    def _send_delete(self, step: PlanStep, operation: str, **params: Any) -> StepResult:
+        """Send a delete; if AWS refuses it because the resource is already deleting or gone,
+        look again: botocore resends a request whose answer was lost (a read timeout), and the
+        refusal is then the echo of our own first request, which did go through."""
+        try:
+            answer = self.gw.call("rds", operation, step.region, **params)
+        except (e.InvalidStateError, e.NotFoundError):
+            if operation == "DeleteDBCluster":
+                current = self._cluster(step)
+                status = current.get("Status") if current else None
+            else:
+                current = self._instance(step)
+                status = current.get("DBInstanceStatus") if current else None
+            if current is not None and status not in _GONE_OR_GOING:
+                raise
+            return StepResult(note="AWS had already accepted this delete (a retried request)")
+        return StepResult(request_id=_request_id(answer))
+
     # -- cluster steps --------------------------------------------------------------------------
     def _start_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
         status = self._require_cluster(step)["Status"]
@@ -124,14 +142,12 @@ class StepRunner:
             return StepResult(skipped=True, note="already gone")
         if instance.get("DBInstanceStatus") in _GONE_OR_GOING:
             return StepResult(skipped=True, note="already deleting")
-        answer = self.gw.call(
-            "rds",
+        return self._send_delete(
+            step,
             "DeleteDBInstance",
-            step.region,
             DBInstanceIdentifier=step.target,
             SkipFinalSnapshot=True,
         )
-        return StepResult(request_id=_request_id(answer))
 
     def _lift_cluster_protection(self, step: PlanStep, stop: Stop) -> StepResult:
         if not self._require_cluster(step).get("DeletionProtection"):
@@ -159,8 +175,7 @@ class StepRunner:
             params["FinalDBSnapshotIdentifier"] = step.detail
         else:
             params["SkipFinalSnapshot"] = True
-        answer = self.gw.call("rds", "DeleteDBCluster", step.region, **params)
-        return StepResult(request_id=_request_id(answer))
+        return self._send_delete(step, "DeleteDBCluster", **params)
 
     def _wait_cluster_deleted(self, step: PlanStep, stop: Stop) -> StepResult:
         self.gw.wait(
@@ -242,8 +257,7 @@ class StepRunner:
             params["FinalDBSnapshotIdentifier"] = step.detail
         else:
             params["SkipFinalSnapshot"] = True
-        answer = self.gw.call("rds", "DeleteDBInstance", step.region, **params)
-        return StepResult(request_id=_request_id(answer))
+        return self._send_delete(step, "DeleteDBInstance", **params)
 
     def _wait_instance_deleted(self, step: PlanStep, stop: Stop) -> StepResult:
         self.gw.wait(

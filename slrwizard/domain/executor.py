@@ -109,7 +109,12 @@ class Executor:
 
     def run(self) -> dict[str, ResourceProgress]:
         """Run every resource not yet finished; return when each is done, failed or stopped."""
-        pending = [p for p in self.progress.values() if not p.finished]
+        # Resources that wait for another go last: the pool is first-in first-out, so whatever
+        # they wait for already has a thread, and waiting ones cannot starve the pool.
+        gated = {key for key, _ in self._gates}
+        pending = sorted(
+            (p for p in self.progress.values() if not p.finished), key=lambda p: p.key in gated
+        )
         if pending:
             workers = max(1, min(self.max_workers, len(pending)))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="delete") as pool:
@@ -179,6 +184,8 @@ class Executor:
                 self._emit(p, p.next_index, StepStatus.PENDING, note="stopped")
                 return
             self._failed(p, exc)
+        except Exception as exc:  # a bug must not leave the resource "running" forever
+            self._failed(p, e.AwsError(f"Unexpected error on {p.key}: {exc!r}", code="Internal"))
 
     def _failed(self, p: ResourceProgress, exc: e.WizardError) -> None:
         self._emit(p, p.next_index, StepStatus.FAILED, error=exc, note=exc.explanation)
@@ -259,8 +266,12 @@ def _gates(
     instances = {i.key: i for i in scan.instances if i.key in progress}
     for key, instance in instances.items():
         if instance.read_replica_source:
+            source = instance.read_replica_source
             for other_key, origin in instances.items():
-                if origin.identifier == instance.read_replica_source.split(":")[-1]:
+                # The source is an ARN when it is in another region, else a bare identifier.
+                if source == origin.arn or (
+                    origin.region == instance.region and source == origin.identifier
+                ):
                     gates.setdefault((other_key, StepKind.DELETE_INSTANCE), []).append(
                         (key, StepKind.WAIT_INSTANCE_DELETED)
                     )

@@ -113,6 +113,15 @@ class RoleCreated(_Record):
     arn: str
 
 
+class UnscannedRegionsAccepted(_Record):
+    """The operator accepted that these regions could not be scanned (disabled, denied, failed):
+    resources there cannot be seen, and AWS's own check at role deletion is the only guard."""
+
+    kind: Literal["unscanned-accepted"] = "unscanned-accepted"
+    regions: list[str]
+    accepted_by: str
+
+
 class SessionEnded(_Record):
     kind: Literal["session-ended"] = "session-ended"
     state: str
@@ -129,6 +138,7 @@ Record = Annotated[
     | RoleDeletionRecord
     | RoleCreationRequested
     | RoleCreated
+    | UnscannedRegionsAccepted
     | SessionEnded,
     Field(discriminator="kind"),
 ]

@@ -44,6 +44,7 @@ from slrwizard.domain.records import (
     SessionEnded,
     SessionStarted,
     StepRecord,
+    UnscannedRegionsAccepted,
     utcnow,
 )
 
@@ -78,6 +79,7 @@ class Wizard:
         self.role_status: RoleDeletionStatus | None = None
         self.deleted: list[str] = []
         self._confirmed = False
+        self._accepted_unscanned: set[str] = set()
         self._lock = threading.RLock()
         self.machine = WizardMachine(self)
 
@@ -88,7 +90,40 @@ class Wizard:
 
     @property
     def scan_clean(self) -> bool:
-        return self.scan_result is not None and self.scan_result.resource_count == 0
+        """Nothing left that the tool can see, and every region it could not see was accepted
+        by the operator as unscanned (see :meth:`accept_unscanned_regions`)."""
+        return (
+            self.scan_result is not None
+            and self.scan_result.resource_count == 0
+            and not self.unaccepted_regions
+        )
+
+    @property
+    def unaccepted_regions(self) -> list[str]:
+        """Regions the latest scan could not cover and the operator has not accepted."""
+        if self.scan_result is None:
+            return []
+        return [
+            r.region
+            for r in self.scan_result.incomplete_regions
+            if r.region not in self._accepted_unscanned
+        ]
+
+    def accept_unscanned_regions(self) -> list[str]:
+        """Record that the operator goes on although some regions could not be scanned.
+
+        The acceptance holds for those regions in later re-scans too; a region that fails
+        afterwards needs its own acceptance. Returns the regions accepted now.
+        """
+        regions = self.unaccepted_regions
+        if regions:
+            self._accepted_unscanned.update(regions)
+            self.emit(
+                UnscannedRegionsAccepted(
+                    session_id=self.session_id, regions=regions, accepted_by=self.operator
+                )
+            )
+        return regions
 
     @property
     def has_resources(self) -> bool:
@@ -207,6 +242,7 @@ class Wizard:
         regions: Sequence[str] | None = None,
     ) -> ScanResult:
         """Scan (all enabled regions, or just ``regions`` on the way back from a failure)."""
+        self.regions()  # may call AWS: learn the regions before leaving the current state
         self._fire("scan")
         self.plan, self._confirmed, self.executor = None, False, None
         self.scan_result = self._scan(on_region, regions, "scan")

@@ -160,11 +160,6 @@ def test_region_stops_answering_mid_scan(drill: Any, fault: type[Exception]) -> 
     assert journaled.scan.incomplete_regions[0].reason == silent.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain gap: Wizard.scan_clean ignores incomplete regions, so the role can be asked "
-    "to go while a region was never scanned (AWS would refuse; moto does not)",
-)
 def test_role_is_kept_while_a_region_is_unscanned(drill: Any) -> None:
     def silence(request: Any, **_: Any) -> None:
         if request_region(request) == "eu-west-1":

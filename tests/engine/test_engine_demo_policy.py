@@ -58,6 +58,8 @@ def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(
     assert wz.inspect().exists
     scan = wz.scan()
     assert [r.region for r in scan.incomplete_regions] == ["sa-east-1"]  # the demo's SCP
+    assert wz.unaccepted_regions == ["sa-east-1"]
+    assert wz.accept_unscanned_regions() == ["sa-east-1"]  # the operator's explicit choice
     plan = lifted(wz.default_plan())
     replica = plan.choice("us-east-1/legacy-reporting-rr")
     assert replica is not None
