@@ -81,7 +81,7 @@ class Executor:
         plan: DeletionPlan,
         scan: ScanResult,
         listener: StepListener | None = None,
-        max_workers: int = 32,
+        max_workers: int = 256,
     ) -> None:
         self.gateway = gateway
         self.plan = plan
