@@ -13,7 +13,7 @@ for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SES
     os.environ.pop(_name, None)
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",  # noqa: S105 - moto's conventional fake secret
+    AWS_SECRET_ACCESS_KEY="testing",  # moto's conventional fake secret
     AWS_DEFAULT_REGION="us-east-1",
     AWS_CONFIG_FILE="/nonexistent/slrwizard-tests/config",
     AWS_SHARED_CREDENTIALS_FILE="/nonexistent/slrwizard-tests/credentials",

@@ -1,0 +1,25 @@
+"""Typed access to the running :class:`~slrwizard.tui.app.WizardApp` from widgets and screens.
+
+``Widget.app`` is typed as a plain ``App``; the wizard's screens need its session, clock and
+modes. The import happens at call time, which keeps ``widgets`` and ``screens`` importable
+without a cycle through ``app``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.dom import DOMNode
+
+if TYPE_CHECKING:
+    from slrwizard.tui.app import WizardApp
+
+
+def wizard_app(node: DOMNode) -> WizardApp:
+    """The app ``node`` belongs to, as a WizardApp."""
+    from slrwizard.tui.app import WizardApp
+
+    app = node.app
+    if not isinstance(app, WizardApp):  # pragma: no cover - a programming error
+        raise TypeError("slrwizard widgets only run inside WizardApp")
+    return app

@@ -1,0 +1,84 @@
+"""Start the terminal UI: wire the session's ``connect``, run the app, close what it opened.
+
+``connect`` is ``connect_wizard`` with the command line's options. It runs in the app's first
+worker; if the journal holds an unfinished walkthrough of the same account, it asks the app
+(``on_unfinished``) whether to resume it, and the app shows the journal's summary.
+
+SIGTERM and SIGHUP (a dropped SSH session) end the session in the journal before the app exits:
+running deletions stop after their current AWS call, the wizard records the abort.
+
+Exit codes (returned to ``slrwizard.cli``):
+
+- ``0``: the walkthrough finished: the role was deleted, or it did not exist.
+- ``1``: the session could not start (credentials, configuration, journal), or an unexpected
+  failure.
+- ``130``: the operator quit before the end (mid-deletion only after confirming; each resource
+  stops after its current AWS call and the journal records where); 129/143 after SIGHUP/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+from typing import TYPE_CHECKING
+
+from slrwizard.bootstrap import Options, connect_wizard
+
+if TYPE_CHECKING:
+    from slrwizard.journal.resume import PriorSession
+    from slrwizard.tui.app import WizardApp
+
+EXIT_FAILURE = 1
+
+
+def launch(options: Options, args: argparse.Namespace) -> int:
+    """Run the wizard's UI for ``options``; returns the process exit code."""
+    from slrwizard.journal import signals
+    from slrwizard.tui.app import WizardApp
+
+    read_only = bool(getattr(args, "read_only", False))
+    app: WizardApp | None = None
+
+    def on_unfinished(prior: PriorSession) -> bool:
+        # Called from the connect worker once the app runs, so ``app`` is bound by then.
+        return app.ask_resume(prior) if app is not None else False
+
+    connect = functools.partial(
+        connect_wizard,
+        options,
+        read_only=read_only,
+        journal_path=getattr(args, "journal", None),
+        on_unfinished=on_unfinished,
+    )
+    app = WizardApp(
+        connect,
+        presenter=bool(getattr(args, "presenter", False)),
+        read_only=read_only,
+        demo=bool(getattr(args, "demo", False)),
+    )
+    ender = signals.end_session_on_signal(
+        lambda: app.wizard if app is not None else None,
+        then=functools.partial(_exit_from_signal, app),
+    )
+    try:
+        with signals.install(ender, ("SIGTERM", "SIGHUP")):
+            code = app.run()
+    finally:
+        if app.wiring is not None:
+            app.wiring.close()
+    if isinstance(code, int):
+        return code
+    return app.return_code or EXIT_FAILURE
+
+
+def _exit_from_signal(app: WizardApp, name: str) -> None:
+    """Ask the app to exit from a signal handler: through the loop, never inside it."""
+    from slrwizard.journal.signals import exit_code
+
+    code = exit_code(name)
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:  # no loop any more: the app has already finished
+        return
+    loop.call_soon_threadsafe(app.finish, code)

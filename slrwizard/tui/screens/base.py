@@ -1,0 +1,93 @@
+"""What every step screen shares: the header, the narration panel, the footer, the app's session.
+
+A step screen composes its body only; this base puts the step indicator above it, the narration
+(presenter mode) and the key footer below it, and re-renders the screen's text when presenter mode
+is toggled, so masking is applied everywhere without each screen wiring it up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from slrwizard.tui.access import wizard_app
+from slrwizard.tui.steps import Step
+from slrwizard.tui.widgets.header import StepHeader
+from slrwizard.tui.widgets.narration import Narration
+
+if TYPE_CHECKING:
+    from slrwizard.domain.wizard import Wizard
+    from slrwizard.tui.app import WizardApp
+
+ResultT = TypeVar("ResultT")
+
+
+class WizardScreen(Screen[ResultT]):
+    """A step of the walkthrough.
+
+    Class attributes:
+        STEP: the step shown in the header.
+        SCENE: the key of the narration shown in presenter mode.
+        HELP: what the step does, for the help screen.
+    """
+
+    STEP: ClassVar[Step]
+    SCENE: ClassVar[str] = "start"
+    HELP: ClassVar[str] = ""
+
+    def compose(self) -> ComposeResult:
+        yield StepHeader(self.STEP)
+        yield from self.compose_body()
+        yield Narration(self.SCENE)
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        """The step's own widgets, between header and footer."""
+        yield from ()
+
+    _binding_state: tuple[bool | None, ...] | None = None
+
+    def on_mount(self) -> None:
+        self.watch(self.wapp, "presenter", self._presenter_changed, init=False)
+
+    def _presenter_changed(self) -> None:
+        self.refresh_view()
+
+    @property
+    def wapp(self) -> WizardApp:
+        """The app, typed."""
+        return wizard_app(self)
+
+    @property
+    def wizard(self) -> Wizard:
+        """The connected wizard session."""
+        return self.wapp.session
+
+    def mask(self, text: str) -> str:
+        """``text`` with account IDs masked when presenting."""
+        return self.wapp.mask(text)
+
+    def narrate(self, extra: str = "", scene: str | None = None) -> None:
+        """Update the narration panel (presenter mode) with a sentence about the moment."""
+        self.query_one(Narration).show(scene or self.SCENE, self.mask(extra))
+
+    def refresh_bindings(self) -> None:
+        """Refresh the footer only when an action's availability changed.
+
+        Screens call this after every update; the footer recomposes all its keys on each
+        refresh, which during a deletion (an update per step) cost the UI real time.
+        """
+        state = tuple(self.check_action(binding.action, ()) for _, binding in self._bindings)
+        if state == self._binding_state:
+            return
+        self._binding_state = state
+        super().refresh_bindings()
+
+    def refresh_view(self) -> None:
+        """Re-render text that may hold account IDs (presenter mode was toggled)."""
+
+    def work_failed(self, name: str, error: BaseException | None) -> None:
+        """A worker this screen may be waiting for failed; the app already explained it."""

@@ -1,0 +1,117 @@
+"""The end: what was deleted, which final snapshots were kept, and how to get the record.
+
+Everything here comes from the plan and the executor's progress of every round (kept by the app),
+so a walkthrough that looped back after a refused role deletion still lists all of it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, DataTable, Static
+
+from slrwizard.domain.models import ROLE_NAME
+from slrwizard.tui.presenter import group_account
+from slrwizard.tui.screens.base import WizardScreen
+from slrwizard.tui.steps import ROLE, Step
+from slrwizard.tui.summary import prior_outcomes
+from slrwizard.tui.text import plural
+from slrwizard.tui.widgets.cells import cells
+
+DONE = Step(ROLE.number, "Done", "What was deleted and what was kept.")
+
+
+class DoneScreen(WizardScreen[None]):
+    """The summary. Enter (or q) leaves the wizard with exit code 0."""
+
+    STEP = DONE
+    SCENE = "done"
+    HELP = (
+        "The walkthrough is complete. The journal holds every step with AWS request IDs: "
+        "export it for the change ticket with `slrwizard journal export latest`."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "exit", "Exit", priority=True),
+    ]
+
+    _prior_added = False
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="body"):
+            yield Static(id="done-headline", classes="panel success")
+            yield DataTable(id="outcomes", cursor_type="row", zebra_stripes=True)
+            yield Static(id="done-notes", markup=False)
+            with Horizontal(classes="actions"):
+                yield Static(
+                    "For the change ticket: slrwizard journal export latest",
+                    id="done-ticket",
+                    markup=False,
+                )
+                yield Button("Exit", id="exit", variant="primary")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#outcomes", DataTable)
+        table.add_columns("Region", "Database", "Result", "Final snapshot kept (✓ verified)")
+        app = self.wapp
+        if app.prior is not None and not self._prior_added:
+            self._prior_added = True
+            mine = {o.key for o in app.outcomes}
+            app.outcomes[:0] = prior_outcomes(app.prior, app.prior_verified, mine)
+        for outcome in self.wapp.outcomes:
+            if outcome.snapshot:
+                mark = " ✓" if outcome.snapshot_verified else ""
+                snapshot: str | tuple[str, str] = f"{outcome.snapshot}{mark}"
+            elif outcome.snapshot_skipped:
+                snapshot = ("none: skipped by choice", "$text-warning")
+            else:
+                snapshot = "-"
+            result: str | tuple[str, str] = outcome.result
+            if outcome.result in ("failed", "left in place"):
+                result = (outcome.result, "bold $text-warning")
+            region, _, name = outcome.key.partition("/")
+            row = [region, name, result, snapshot]
+            table.add_row(*cells(self, row))
+        table.display = bool(self.wapp.outcomes)
+        self.refresh_view()
+        self.query_one("#exit", Button).focus()
+
+    def refresh_view(self) -> None:
+        wizard = self.wizard
+        account = self.mask(group_account(wizard.account))
+        outcomes = self.wapp.outcomes
+        deleted = [o for o in outcomes if o.result != "left in place" and o.result != "failed"]
+        kept = [o for o in outcomes if o.snapshot]
+        skipped = [o for o in outcomes if o.snapshot_skipped and o.result == "deleted"]
+        if wizard.role_deletion_succeeded:
+            headline = Content.assemble(
+                ("✓ ", "bold $text-success"),
+                (f"{ROLE_NAME} was deleted from account {account}.", "bold"),
+                f"\n{plural(len(deleted), 'database')} deleted, "
+                f"{plural(len(kept), 'final snapshot')} kept"
+                + (f", {len(skipped)} skipped by choice." if skipped else "."),
+            )
+        else:
+            headline = Content.assemble(
+                ("✓ ", "bold $text-success"),
+                (f"{ROLE_NAME} does not exist in account {account}.", "bold"),
+                "\nThere was nothing to delete.",
+            )
+        self.query_one("#done-headline", Static).update(headline)
+        notes = (
+            "Final snapshots stay in each region until you delete them; they are billed as "
+            "backup storage. RDS recreates the role the next time a DB cluster is created."
+            if kept
+            else "RDS recreates the role the next time a DB cluster is created."
+        )
+        self.query_one("#done-notes", Static).update(notes)
+
+    @on(Button.Pressed, "#exit")
+    def action_exit(self) -> None:
+        """Leave the wizard (exit code 0)."""
+        self.wapp.finish(0)

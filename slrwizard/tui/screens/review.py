@@ -1,0 +1,224 @@
+"""Step 3, second half: the full ordered plan, then the typed confirmation.
+
+This is the last screen before AWS is changed, so it shows every call the wizard will make, in
+order, and a summary an onlooker can check (how many deletions, which snapshots are kept or
+skipped, where protection is lifted). Confirming means typing the account ID; a mismatch is
+explained and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Static
+
+from slrwizard.domain.plan import DeletionPlan, ResourceSteps
+from slrwizard.tui.messages import MovedOn
+from slrwizard.tui.presenter import group_account
+from slrwizard.tui.screens.base import WizardScreen
+from slrwizard.tui.screens.plan import PlanResult
+from slrwizard.tui.steps import DELETE
+from slrwizard.tui.text import plural
+from slrwizard.tui.widgets.cells import cell
+
+
+class ReviewScreen(WizardScreen[PlanResult]):
+    """The plan in full. Dismisses ``"confirmed"`` once the wizard accepted the typed account
+    ID, ``"back"`` to change the choices, ``"preview"`` (read-only) to look at step 4."""
+
+    STEP = DELETE
+    SCENE = "review"
+    HELP = (
+        "Read the plan from top to bottom: resources are deleted at the same time, and within "
+        "each resource the steps run in the order shown. d asks for the account ID; a wrong "
+        "entry deletes nothing. Escape goes back to the choices."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "delete", "Delete…"),
+        Binding("n", "preview", "Preview step 4"),
+        Binding("escape", "back", "Back to choices"),
+    ]
+
+    def __init__(self, plan: DeletionPlan) -> None:
+        super().__init__()
+        self.plan = plan
+        self.busy = False
+        self._leaving_to: PlanResult = "back"
+
+    @property
+    def schedule(self) -> list[ResourceSteps]:
+        """The plan's steps, per resource, in the order the executor runs them."""
+        scan = self.wizard.scan_result
+        assert scan is not None
+        return self.plan.schedule(scan)
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="body"):
+            yield Static(id="review-summary", classes="panel")
+            with VerticalScroll(id="plan-list", classes="panel") as plan_list:
+                plan_list.border_title = "The plan, in order"
+                yield Static(id="plan-steps")
+            with Horizontal(classes="actions"):
+                yield Static(id="review-note", markup=False)
+                yield Button("Back", id="back")
+                if self.wapp.read_only:
+                    yield Button("Preview step 4", id="preview")
+                yield Button(
+                    f"Delete {plural(len(self.plan.resources), 'resource')}…",
+                    id="delete",
+                    variant="error",
+                    disabled=self.wapp.read_only,
+                )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._redraw_steps()
+        self.app.theme_changed_signal.subscribe(self, lambda _: self._redraw_steps())
+        self.refresh_view()
+        note = self.query_one("#review-note", Static)
+        if self.wapp.read_only:
+            note.update("Read-only mode: nothing will be deleted.")
+            self.query_one("#preview", Button).focus()
+        else:
+            note.update("Type the account ID to start. A wrong entry deletes nothing.")
+            self.query_one("#back", Button).focus()
+
+    def refresh_view(self) -> None:
+        self.query_one("#review-summary", Static).update(self._summary())
+
+    def _summary(self) -> Content:
+        plan = self.plan
+        clusters = sum(r.kind.value == "cluster" for r in plan.resources)
+        instances = len(plan.resources) - clusters
+        regions = len({r.region for r in plan.resources})
+        kept = [r for r in plan.resources if r.final_snapshot_id]
+        skipped = [r for r in plan.resources if r.skip_final_snapshot]
+        lifted = [r for r in plan.resources if r.lift_protection]
+        account = self.mask(group_account(self.wizard.account))
+        parts: list[str | tuple[str, str]] = [
+            ("Delete ", "bold"),
+            (plural(clusters, "cluster"), "bold"),
+            " and ",
+            (plural(instances, "standalone instance"), "bold"),
+            f" in {plural(regions, 'region')} of account ",
+            (account, "bold"),
+            ".\n",
+            (f"Keep {plural(len(kept), 'final snapshot')}", "$text-success"),
+        ]
+        if skipped:
+            names = ", ".join(r.identifier for r in skipped)
+            parts += [", ", (f"skip {len(skipped)} ({names})", "bold $text-error")]
+        else:
+            parts += ["; no snapshot is skipped"]
+        if lifted:
+            names = ", ".join(r.identifier for r in lifted)
+            parts += [f". Lift deletion protection on {names}", ""]
+        parts += ["."]
+        return Content.assemble(*parts)
+
+    def _steps_table(self) -> Table:
+        """The steps as a two-column grid, so wrapped descriptions hang under themselves."""
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=4, justify="right", no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        intro = cell(
+            self,
+            (
+                "Resources are deleted at the same time; each one's steps run in this "
+                "order. A global primary waits for its secondaries.",
+                "dim",
+            ),
+        )
+        intro.no_wrap = False
+        grid.add_row("", intro)
+        for number, resource in enumerate(self.schedule, start=1):
+            kind = "cluster" if resource.kind.value == "cluster" else "instance"
+            grid.add_row("", "")
+            grid.add_row(
+                cell(self, (f"{number}.", "bold")),
+                cell(
+                    self,
+                    (f"{resource.region} / {resource.identifier}", "bold"),
+                    (f"  ({kind}, {plural(len(resource.steps), 'step')})", "dim"),
+                ),
+            )
+            for index, step in enumerate(resource.steps, start=1):
+                style = "bold $text-error" if "WITHOUT" in step.description else ""
+                description = cell(self, (step.description, style))
+                description.no_wrap = False
+                grid.add_row(cell(self, (str(index), "dim")), description)
+        return grid
+
+    def _redraw_steps(self) -> None:
+        self.query_one("#plan-steps", Static).update(self._steps_table())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete":
+            return (not self.wapp.read_only and not self.busy) or None
+        if action == "preview":
+            return self.wapp.read_only
+        return not self.busy or None
+
+    @on(Button.Pressed, "#delete")
+    def action_delete(self) -> None:
+        """Ask for the account ID (the dialog defaults to Cancel)."""
+        from slrwizard.tui.screens.dialogs import TypedConfirmDialog
+
+        if self.wapp.read_only or self.busy:
+            return
+        count = len(self.plan.resources)
+        kept = sum(1 for r in self.plan.resources if r.final_snapshot_id)
+        dialog = TypedConfirmDialog(
+            f"Delete {plural(count, 'resource')}?",
+            f"The wizard will run the plan you just read: {plural(count, 'deletion')}, "
+            f"keeping {plural(kept, 'final snapshot')}. Deleted databases cannot be "
+            "brought back except from their final snapshots.",
+            account_hint=self.mask(group_account(self.wizard.account)),
+            secret=self.wapp.presenter,
+            action="Delete",
+        )
+        self.app.push_screen(dialog, self._typed)
+
+    def _typed(self, typed: str | None) -> None:
+        if typed is None:
+            self.notify("Cancelled: nothing was deleted.", timeout=4)
+            return
+        self.busy = True
+        self.refresh_bindings()
+        self.wapp.confirm_plan(self, typed)
+
+    def on_moved_on(self, message: MovedOn) -> None:
+        self.busy = False
+        if message.what == "confirmed":
+            self.dismiss("confirmed")
+        elif message.what == "back":
+            self.dismiss(self._leaving_to)
+
+    def work_failed(self, name: str, error: BaseException | None) -> None:
+        if name in ("confirm", "back"):
+            self.busy = False
+            self.refresh_bindings()
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        """Back to the choices (the wizard withdraws the plan from confirmation)."""
+        if not self.busy:
+            self._leave("back")
+
+    def _leave(self, to: PlanResult) -> None:
+        self.busy = True
+        self._leaving_to = to
+        self.refresh_bindings()
+        self.wapp.back_to_plan(self)
+
+    @on(Button.Pressed, "#preview")
+    def action_preview(self) -> None:
+        """Read-only: see what step 4 would do."""
+        if self.wapp.read_only and not self.busy:
+            self._leave("preview")

@@ -1,0 +1,166 @@
+"""What step 4 says in each of its phases, kept apart from the screen that shows it.
+
+Each phase of the role screen (re-scanning, a region not covered, resources left, ready, deleting,
+refused) explains itself in three places: an intro line, the result panel and the note beside the
+buttons, plus a sentence for the presenter's narration. Writing them as one function of the facts
+keeps the wording in one place and the screen about behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, NamedTuple
+
+from textual.content import Content
+
+from slrwizard.domain.models import ROLE_NAME, RoleDeletionStatus, ScanResult
+from slrwizard.tui.text import plural, when
+from slrwizard.tui.widgets.regions import describe
+
+Phase = Literal[
+    "preview",
+    "rescanning",
+    "rescan-failed",
+    "unscanned",
+    "leftovers",
+    "ready",
+    "deleting",
+    "failed",
+    "done",
+]
+
+
+@dataclass(frozen=True)
+class RoleFacts:
+    """Everything the texts depend on (account already formatted and masked as needed)."""
+
+    phase: Phase
+    scan: ScanResult | None
+    status: RoleDeletionStatus | None
+    account: str
+    read_only: bool
+    answered: int
+    total: int
+    unaccepted: list[str]
+    scanned_at: datetime | None
+    mask: Callable[[str], str]
+
+
+class RoleTexts(NamedTuple):
+    """The words of one phase."""
+
+    intro: str
+    result: Content
+    note: str
+    narration: str = ""
+
+
+def role_texts(facts: RoleFacts) -> RoleTexts:
+    """The intro, result panel, action note and narration for ``facts.phase``."""
+    phase, scan, mask, account = facts.phase, facts.scan, facts.mask, facts.account
+    if phase == "preview":
+        return RoleTexts(
+            "Read-only preview of step 4: nothing runs.",
+            Content(
+                "After the deletions, the wizard scans every region again. Only if nothing "
+                "is left does it offer to delete the role, after you type the account ID. "
+                "AWS then deletes it in the background; if something still uses the role, "
+                "AWS names the regions and the wizard takes you back to scan them."
+            ),
+            "Read-only mode: the role will not be deleted.",
+        )
+    if phase == "rescanning":
+        return RoleTexts(
+            f"Re-scanning every region: {facts.answered} of {facts.total} answered.",
+            Content("The role can go only if this scan finds nothing anywhere."),
+            "Scanning…",
+        )
+    if phase == "rescan-failed":
+        return RoleTexts(
+            "The re-scan did not finish, so nothing proves the role is unused yet.",
+            Content("See the explanation that was shown; then press r to scan again."),
+            "r: re-scan every region.",
+        )
+    if phase == "unscanned":
+        assert scan is not None
+        missing = [r for r in scan.incomplete_regions if r.region in facts.unaccepted]
+        body = "\n".join(f"• {mask(describe(r.region, r))}" for r in missing)
+        return RoleTexts(
+            "The re-scan found nothing, but it could not cover every region.",
+            Content.assemble(
+                ("Not scanned:\n", "bold $text-warning"),
+                body,
+                (
+                    "\nResources there are invisible to the wizard. Accept to go on (AWS "
+                    "will still refuse if something uses the role), or go back and scan "
+                    "again.",
+                    "dim",
+                ),
+            ),
+            "a: accept and go on; b: back to step 2.",
+        )
+    if phase == "leftovers":
+        lines = scan.blockers() if scan else []
+        body = "\n".join(f"• {line}" for line in lines) or "The re-scan did not finish."
+        return RoleTexts(
+            "The re-scan found resources that still keep the role in use.",
+            Content.assemble(("Still there:\n", "bold $text-warning"), body),
+            "b: back to step 2 to delete them (or leave the role).",
+        )
+    if phase in ("ready", "deleting"):
+        if phase == "deleting":
+            note = "AWS deletes the role in the background; the wizard keeps checking."
+            narration = "AWS is deleting the role now."
+        elif facts.read_only:
+            note, narration = "Read-only mode: the role will not be deleted.", ""
+        else:
+            note = "d: type the account ID to delete the role."
+            narration = "Nothing is left: the role can be deleted."
+        return RoleTexts(
+            f"Nothing keeps {ROLE_NAME} in use: step 4 can delete it from account {account}.",
+            _proof(facts),
+            note,
+            narration,
+        )
+    status = facts.status
+    reason = status.reason if status and status.reason else "AWS gave no reason."
+    regions = ", ".join(status.usage_regions) if status else ""
+    return RoleTexts(
+        "AWS refused to delete the role: it is still in use.",
+        Content.assemble(
+            ("AWS says: ", "bold $text-error"),
+            mask(reason),
+            (
+                "\nThese were not in the last scan: created since, or in a region the scan "
+                "could not read. The list may be partial; the wizard scans the regions again.",
+                "dim",
+            ),
+        ),
+        f"b: back to step 2 for exactly these regions: {regions or 'all regions'}.",
+        "AWS refused: the role is still used. We go back for those regions.",
+    )
+
+
+def _proof(facts: RoleFacts) -> Content:
+    scan = facts.scan
+    if scan is None:
+        return Content("")
+    scanned = len(scan.regions) - len(scan.incomplete_regions)
+    parts: list[str | tuple[str, str]] = [
+        ("✓ ", "$text-success"),
+        f"Scan at {when(facts.scanned_at)}: no cluster or instance in {plural(scanned, 'region')}.",
+    ]
+    for region in scan.incomplete_regions:
+        parts += ["\n", ("! ", "$text-warning"), facts.mask(describe(region.region, region))]
+    if scan.incomplete_regions:
+        parts += [
+            "\n",
+            (
+                "You chose to go on without these regions. If they hide resources, AWS will "
+                "refuse to delete the role and name them.",
+                "dim",
+            ),
+        ]
+    return Content.assemble(*parts)

@@ -1,0 +1,313 @@
+"""Step 2: find every DB cluster and instance, region by region, as the concurrent scan answers.
+
+Three ways in: a fresh scan (``scan``), a scan of exactly the regions AWS named when it refused to
+delete the role (``back``), or the last scan shown again when the operator steps back from step 3
+or step 4 found something left (``show``). Nothing found ends the step at once: on to step 4.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Input, ProgressBar, Static
+
+from slrwizard.domain.models import ScanResult
+from slrwizard.tui.messages import MovedOn, RegionScanned, RegionsListed, ScanFinished
+from slrwizard.tui.screens.base import WizardScreen
+from slrwizard.tui.steps import CLUSTERS
+from slrwizard.tui.text import plural, when
+from slrwizard.tui.widgets.regions import RegionGrid, describe
+from slrwizard.tui.widgets.resources import COLUMNS, ResourceTable, rows_from_scan
+
+ScanNext = Literal["plan", "role"]
+Mode = Literal["scan", "back", "show"]
+
+
+class ScanScreen(WizardScreen[ScanNext]):
+    """Step 2. Dismisses with ``"plan"`` (resources found) or ``"role"`` (none: step 4)."""
+
+    STEP = CLUSTERS
+    SCENE = "scan"
+    HELP = (
+        "Every enabled region is scanned at once. The grid under the table shows each region: "
+        "✓ scanned (with the number found), - not enabled, ✗ denied, ! failed. Move onto a "
+        "region to read why. A region that could not be scanned may still hide clusters."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next", "Next"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("s", "sort", "Sort"),
+        Binding("S", "reverse", "Reverse", show=False),
+        Binding("r", "rescan", "Rescan"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self, mode: Mode) -> None:
+        super().__init__()
+        self.mode = mode
+        self.result: ScanResult | None = None
+        self.scanning = False
+        self.moving = False
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="body"):
+            with Horizontal(id="scan-status"):
+                yield Static(id="scan-intro", markup=False)
+                yield ProgressBar(id="scan-progress", show_eta=False, show_percentage=False)
+            with Horizontal(id="table-tools"):
+                yield Input(placeholder="/ filter: region, name, engine…", id="filter")
+                yield Static(id="sort-label", markup=False)
+            yield ResourceTable(id="resources")
+            yield Static(id="detail", markup=False)
+            yield RegionGrid(id="regions")
+            with Horizontal(classes="actions"):
+                yield Static(id="summary")
+                yield Button("Next", id="next", variant="primary", disabled=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._update_sort_label()
+        if self.mode == "show" and self.wizard.scan_result is not None:
+            self._show_result(self.wizard.scan_result)
+            self.narrate("This is the last scan; press r to scan again.")
+        else:
+            self._start_scan()
+        self.query_one(ResourceTable).focus()
+
+    # -- scanning ---------------------------------------------------------------------------
+    def _start_scan(self, back: bool | None = None) -> None:
+        self.scanning = True
+        self.result = None
+        self.query_one(ResourceTable).set_rows([])
+        self.query_one("#next", Button).disabled = True
+        intro = "Asking AWS for the list of enabled regions…"
+        if self.mode == "back":
+            intro = "AWS said the role is still in use: scanning the regions it named…"
+        self.query_one("#scan-intro", Static).update(intro)
+        self.query_one("#summary", Static).update("")
+        self.refresh_bindings()
+        self.wapp.scan_regions(self, back=self.mode == "back" if back is None else back)
+
+    def on_regions_listed(self, message: RegionsListed) -> None:
+        grid = self.query_one(RegionGrid)
+        grid.reset(message.regions)
+        self.query_one("#scan-progress", ProgressBar).update(total=len(message.regions), progress=0)
+        self._update_intro(message.note)
+
+    def on_region_scanned(self, message: RegionScanned) -> None:
+        grid = self.query_one(RegionGrid)
+        grid.record(message.scan)
+        self.query_one("#scan-progress", ProgressBar).update(progress=grid.answered)
+        self.query_one(ResourceTable).add_region_rows(rows_from_scan(message.scan))
+        self._update_intro()
+        self._update_detail()
+
+    def on_scan_finished(self, message: ScanFinished) -> None:
+        self.scanning = False
+        self.wapp.last_scan_at = self.wapp.clock.now()
+        self._show_result(message.result)
+        result = message.result
+        if result.resource_count == 0 and result.complete:
+            self.notify(
+                "No cluster or instance in any region: going straight to step 4.", timeout=6
+            )
+            self.action_next()
+        self.refresh_bindings()
+
+    def _show_result(self, result: ScanResult) -> None:
+        self.result = result
+        grid = self.query_one(RegionGrid)
+        grid.reset([r.region for r in result.regions])
+        for scan in result.regions:
+            grid.record(scan)
+        rows = [row for scan in result.regions for row in rows_from_scan(scan)]
+        self.query_one(ResourceTable).set_rows(rows)
+        bar = self.query_one("#scan-progress", ProgressBar)
+        bar.update(total=len(result.regions), progress=len(result.regions))
+        self._update_intro(result.region_note)
+        self._update_summary()
+        self._update_detail()
+
+    def _update_intro(self, note: str | None = None) -> None:
+        grid = self.query_one(RegionGrid)
+        total = len(grid.regions)
+        if self.scanning:
+            text = f"Scanning {plural(total, 'region')} at once: {grid.answered} answered."
+        elif self.result is not None:
+            text = f"{plural(total, 'region')} scanned at {when(self.wapp.last_scan_at)}."
+        else:
+            text = ""
+        if note:
+            text += f" {note}"
+        self.query_one("#scan-intro", Static).update(text)
+
+    def _update_summary(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        clusters, instances = len(result.clusters), len(result.instances)
+        regions = len({r.region for r in result.regions if r.clusters or r.instances})
+        text = (
+            f"Found {plural(clusters, 'cluster')} and {plural(instances, 'standalone instance')} "
+            f"in {plural(regions, 'region')}."
+        )
+        missing = result.incomplete_regions
+        style = ""
+        if missing:
+            names = ", ".join(r.region for r in missing)
+            text += f" Not scanned: {names} (select it below for the reason)."
+            style = "warning"
+        button = self.query_one("#next", Button)
+        if result.resource_count:
+            button.label = "Next: choose what to keep"
+            self.narrate(f"Found {result.resource_count} databases that keep the role in use.")
+        else:
+            button.label = "Continue to step 4 anyway" if missing else "Continue to step 4"
+            self.narrate("Nothing was found: the role can go next.")
+        button.disabled = False
+        summary = self.query_one("#summary", Static)
+        summary.update(text)
+        summary.set_class(bool(style), "warning")
+
+    # -- looking around ---------------------------------------------------------------------
+    @on(DataTable.RowHighlighted, "#resources")
+    @on(DataTable.CellHighlighted, "#regions")
+    @on(DataTable.CellSelected, "#regions")
+    def _update_detail(self) -> None:
+        detail = self.query_one("#detail", Static)
+        grid = self.query_one(RegionGrid)
+        if grid.has_focus:
+            region = grid.highlighted_region
+            if region is not None:
+                detail.update(self.mask(describe(region, grid.scans.get(region))))
+                return
+        row = self.query_one(ResourceTable).highlighted
+        if row is not None:
+            detail.update(self.mask(row.detail))
+        elif self.scanning:
+            detail.update("Results appear here as each region answers.")
+        else:
+            detail.update("")
+
+    def on_descendant_focus(self) -> None:
+        self._update_detail()
+
+    def action_filter(self) -> None:
+        """Focus the filter box."""
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.query_one(ResourceTable).set_filter(event.value)
+        self._update_detail()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(ResourceTable).focus()
+
+    def action_clear_filter(self) -> None:
+        """Empty the filter and go back to the table."""
+        box = self.query_one("#filter", Input)
+        if box.value or box.has_focus:
+            box.value = ""
+            self.query_one(ResourceTable).focus()
+
+    def action_sort(self) -> None:
+        """Sort by the next column."""
+        self.query_one(ResourceTable).cycle_sort()
+        self._update_sort_label()
+
+    def action_reverse(self) -> None:
+        """Reverse the sort order."""
+        self.query_one(ResourceTable).flip_sort()
+        self._update_sort_label()
+
+    def _update_sort_label(self) -> None:
+        table = self.query_one(ResourceTable)
+        arrow = "▼" if table.reverse else "▲"
+        self.query_one("#sort-label", Static).update(
+            f"sorted by {COLUMNS[table.sort_column].lower()} {arrow}"
+        )
+
+    # -- moving on --------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next":
+            return (self.result is not None and not self.scanning and not self.moving) or None
+        if action == "rescan":
+            return (not self.scanning and not self.moving) or None
+        return True
+
+    def action_rescan(self) -> None:
+        """Scan every enabled region again."""
+        if not self.scanning:
+            self.mode = "scan"
+            self._start_scan(back=False)
+
+    @on(Button.Pressed, "#next")
+    def action_next(self) -> None:
+        """Go on: choose final snapshots (step 3), or straight to step 4 if nothing was found.
+
+        Regions the scan could not cover must be accepted first, explicitly: resources there
+        are invisible, and only AWS's own check at role deletion would catch them.
+        """
+        from slrwizard.tui.screens.dialogs import ConfirmDialog
+
+        result = self.result
+        if result is None or self.scanning or self.moving:
+            return
+        missing = self.wizard.unaccepted_regions
+        if not missing:
+            self._proceed()
+            return
+        scans = {r.region: r for r in result.regions}
+        lines = "\n".join(f"• {describe(name, scans.get(name))}" for name in missing)
+        dialog = ConfirmDialog(
+            f"Go on without {plural(len(missing), 'region')}?",
+            self.mask(
+                f"The scan could not cover:\n{lines}\n\nClusters or instances there cannot be "
+                "seen or deleted by the wizard. If any exist, AWS will refuse to delete the "
+                "role in step 4 and name them. The journal records that you went on without "
+                "these regions."
+            ),
+            yes="Go on without them",
+            no="Stay here",
+        )
+        self.app.push_screen(dialog, self._accepted)
+
+    def _accepted(self, yes: bool | None) -> None:
+        if yes:
+            self.moving = True
+            self.refresh_bindings()
+            self.wapp.accept_unscanned(self)
+
+    def _proceed(self) -> None:
+        result = self.result
+        assert result is not None
+        if result.resource_count:
+            self.dismiss("plan")
+            return
+        self.moving = True
+        self.refresh_bindings()
+        self.wapp.skip_to_role(self)
+
+    def on_moved_on(self, message: MovedOn) -> None:
+        if message.what == "skip-to-role":
+            self.dismiss("role")
+        elif message.what == "accepted":
+            self.moving = False
+            self._proceed()
+
+    def work_failed(self, name: str, error: BaseException | None) -> None:
+        if name in ("scan", "skip-to-role", "accept-unscanned"):
+            self.scanning = self.moving = False
+            self.query_one("#scan-intro", Static).update(
+                "The scan did not finish (see the explanation). Press r to scan again."
+            )
+            self.refresh_bindings()
+
+    def refresh_view(self) -> None:
+        self._update_detail()

@@ -1,0 +1,128 @@
+"""Before you begin: who and where, the four steps ahead, and what never happens without asking.
+
+This is the first frame, painted before AWS has answered ("Connecting to AWS…"), so the operator
+and anyone watching can read what is about to happen while the session is being set up.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Static
+
+from slrwizard.tui.presenter import group_account
+from slrwizard.tui.screens.base import WizardScreen
+from slrwizard.tui.steps import START, STEPS
+from slrwizard.tui.widgets.facts import Facts
+from slrwizard.tui.widgets.spinner import Spinner
+
+NEVER = (
+    "delete a cluster or instance before you type the account ID;",
+    "skip a final snapshot or lift deletion protection unless you tick it for that resource;",
+    "delete the role before a fresh scan of every region comes back empty, and you confirm again;",
+    "change anything at all in read-only mode.",
+)
+
+
+class StartScreen(WizardScreen[bool]):
+    """Step 0: orientation. Dismisses with True when the operator begins step 1."""
+
+    STEP = START
+    SCENE = "start"
+    HELP = (
+        "Check the account and caller before going on: everything that follows happens there. "
+        "Press Enter to begin step 1, which only reads."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "begin", "Next: begin step 1"),
+        Binding("enter", "begin", "Begin step 1", show=False, priority=True),
+    ]
+    AUTO_FOCUS = "#begin"
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="body"):
+            with Vertical(id="who", classes="panel") as who:
+                who.border_title = "Who and where"
+                yield Spinner("Connecting to AWS…", id="connecting")
+                yield Facts(id="who-facts")
+            with Vertical(classes="panel") as steps:
+                steps.border_title = "What the wizard will do, in four steps"
+                yield Facts(label_width=20, id="steps-facts")
+            with Vertical(classes="panel") as never:
+                never.border_title = "What it will never do without asking"
+                yield Static(self._never_text(), id="never-text")
+        with Horizontal(classes="actions"):
+            yield Static(id="start-note", markup=False)
+            yield Button("Begin step 1: inspect the role", id="begin", variant="primary")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#begin", Button).disabled = True
+        self.query_one("#steps-facts", Facts).set_rows(
+            [(f"{step.number}  {step.title}", step.summary) for step in STEPS]
+        )
+        self.watch(self.wapp, "caller", self.refresh_view)
+
+    def refresh_view(self) -> None:
+        caller = self.wapp.caller
+        connected = caller is not None
+        self.query_one("#connecting").display = not connected
+        self.query_one("#begin", Button).disabled = not connected
+        if caller is None:
+            note = " (starting the demo sandbox)" if self.wapp.demo else ""
+            self.query_one("#connecting", Spinner).set_text(f"Connecting to AWS{note}…")
+            return
+        self.query_one("#who-facts", Facts).set_rows(self._who_rows())
+        self.query_one("#start-note", Static).update(
+            "Step 1 only reads. Press n (or Enter) if this is the right account."
+        )
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "begin":
+            return self.wapp.caller is not None or None
+        return True
+
+    def _who_rows(self) -> list[tuple[str, str | Content]]:
+        caller = self.wapp.caller
+        assert caller is not None
+        if caller.demo:
+            mode = Content.styled(
+                "DEMO: an embedded sandbox account; nothing real is touched", "$text-warning"
+            )
+        else:
+            mode = Content.styled("LIVE AWS account", "bold $text-error")
+        changes = (
+            Content.styled("read-only: nothing will be changed", "$text-success")
+            if self.wapp.read_only
+            else Content("allowed, each one confirmed by you")
+        )
+        rows: list[tuple[str, str | Content]] = [
+            ("Account", Content.styled(self.mask(group_account(caller.account)), "bold")),
+            ("Caller", self.mask(caller.arn)),
+            ("Profile", caller.profile or "(default credential chain)"),
+            ("Home region", caller.home_region),
+            ("Mode", mode),
+            ("Changes", changes),
+        ]
+        if caller.endpoint_url:
+            rows.append(("Endpoint", caller.endpoint_url))
+        return rows
+
+    @staticmethod
+    def _never_text() -> Content:
+        parts: list[str | tuple[str, str]] = [("The wizard will never", "bold")]
+        for line in NEVER:
+            parts += ["\n", ("• ", "$text-accent"), line]
+        return Content.assemble(*parts)
+
+    @on(Button.Pressed, "#begin")
+    def action_begin(self) -> None:
+        """Go to step 1 (only once connected)."""
+        if self.wapp.caller is not None:
+            self.dismiss(True)

@@ -1,0 +1,53 @@
+"""The four steps of the walkthrough, named once so every screen and the header agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TOTAL_STEPS = 4
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step as the operator (and anyone watching) sees it.
+
+    Attributes:
+        number: 1 to 4; 0 is the start screen, before the first step.
+        title: the short name in the step indicator.
+        summary: one line saying what the step does, for the start screen and the help.
+    """
+
+    number: int
+    title: str
+    summary: str
+
+    @property
+    def indicator(self) -> str:
+        """``Step 2 of 4 - Find clusters`` (or ``Before you begin``)."""
+        if self.number == 0:
+            return self.title
+        return f"Step {self.number} of {TOTAL_STEPS} - {self.title}"
+
+
+START = Step(0, "Before you begin", "Who and where, and what the wizard will do.")
+INSPECT = Step(
+    1,
+    "Inspect role",
+    "Read the role: trust, policy, last use, Access Advisor. Changes nothing.",
+)
+CLUSTERS = Step(
+    2,
+    "Find clusters",
+    "Scan every enabled region for DB clusters and instances. Changes nothing.",
+)
+DELETE = Step(
+    3,
+    "Delete clusters",
+    "Choose final snapshots, review the plan, type the account ID, watch.",
+)
+ROLE = Step(
+    4,
+    "Delete role",
+    "Re-scan to prove nothing is left, confirm again, delete the role.",
+)
+STEPS = (INSPECT, CLUSTERS, DELETE, ROLE)

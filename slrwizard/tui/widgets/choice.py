@@ -1,0 +1,182 @@
+"""One resource's choices before deletion: its final snapshot, or an explicit skip; protection.
+
+The safe answer is the default: a final snapshot with a valid, pre-filled name. Skipping it is
+its own tick, never implied by an empty box, and reveals what it costs. Deletion protection is
+lifted only with its own tick; until then the plan says why it cannot go ahead.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Checkbox, Input, Label, Static
+
+from slrwizard.domain.models import Cluster, Instance
+from slrwizard.domain.plan import ResourceKind, ResourcePlan, snapshot_id_problem
+from slrwizard.tui.summary import Draft
+from slrwizard.tui.widgets.resources import SHORT_ENGINES
+from slrwizard.tui.widgets.tick import Tick
+
+SKIP_WARNING = (
+    "⚠ No final snapshot: once deleted, this database's data is gone for good "
+    "(automated backups go with it)."
+)
+
+
+NO_SNAPSHOT = (
+    "AWS takes no final snapshot of a read replica or an RDS Custom instance (a replica's data "
+    "lives in its source): it is deleted without one."
+)
+
+
+class ResourceChoice(Vertical):
+    """A card with the choices for one cluster or standalone instance."""
+
+    class Changed(Message):
+        """A choice changed; the screen recomputes the plan."""
+
+    def __init__(self, resource: Cluster | Instance, draft: Draft) -> None:
+        super().__init__(classes="choice")
+        self.resource = resource
+        self._draft = draft
+        self._extra: str | None = None
+        self.border_title = f"{resource.region} / {resource.identifier}"
+        self.border_subtitle = self._subtitle()
+
+    @property
+    def snapshot_allowed(self) -> bool:
+        """AWS takes no final snapshot of a read replica or an RDS Custom instance."""
+        resource = self.resource
+        return not isinstance(resource, Instance) or resource.final_snapshot_allowed
+
+    @property
+    def kind(self) -> ResourceKind:
+        """Cluster or standalone instance."""
+        return ResourceKind.CLUSTER if isinstance(self.resource, Cluster) else ResourceKind.INSTANCE
+
+    def _subtitle(self) -> str:
+        resource = self.resource
+        engine = SHORT_ENGINES.get(resource.engine, resource.engine_label)
+        if isinstance(resource, Cluster):
+            count = len(resource.members)
+            what = f"{engine} cluster, {count} instance{'s' if count != 1 else ''}"
+            if resource.global_cluster_id:
+                member = "primary" if resource.global_cluster_primary else "secondary"
+                what += f", global {member}"
+            if resource.status != "available":
+                what += f", {resource.status}"
+        else:
+            what = f"{engine} instance"
+        if resource.deletion_protection:
+            what += ", PROTECTED"
+        return what
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="snapshot-row"):
+            yield Label("Final snapshot", classes="field-label")
+            yield Input(
+                value=self._draft.snapshot,
+                classes="snapshot",
+                placeholder="a name for the final snapshot",
+                max_length=255,
+                disabled=self._draft.skip,
+                # Focus must not select the pre-filled name: one stray key would replace it.
+                select_on_focus=False,
+            )
+        yield Static(classes="snapshot-problem", markup=False)
+        forced = not self.snapshot_allowed
+        skip = Tick("Skip the final snapshot (keep no backup)", self._draft.skip, classes="skip")
+        skip.disabled = forced
+        yield skip
+        yield Static(NO_SNAPSHOT if forced else SKIP_WARNING, classes="skip-warning", markup=False)
+        if self.resource.deletion_protection:
+            yield Tick(
+                "Lift deletion protection (the wizard turns it off just before deleting)",
+                self._draft.lift,
+                classes="lift",
+            )
+            yield Static(classes="lift-note", markup=False)
+
+    def on_mount(self) -> None:
+        self._refresh_state()
+
+    @property
+    def draft(self) -> Draft:
+        """The choices as they stand (possibly invalid)."""
+        if not self.is_mounted:
+            return self._draft
+        snapshot = self.query_one("Input.snapshot", Input).value
+        skip = self.query_one("Checkbox.skip", Checkbox).value
+        lift = self.resource.deletion_protection and self.query_one("Checkbox.lift", Checkbox).value
+        return Draft(snapshot=snapshot, skip=skip, lift=lift)
+
+    @property
+    def problem(self) -> str | None:
+        """Why this card cannot become part of a plan yet, or None."""
+        draft = self.draft
+        if not draft.skip:
+            problem = snapshot_id_problem(draft.snapshot)
+            if problem:
+                return problem
+        if self.resource.deletion_protection and not draft.lift:
+            return "Deletion protection is on: tick 'Lift deletion protection' to allow it."
+        return None
+
+    def resource_plan(self) -> ResourcePlan | None:
+        """The card as a plan entry; None while the snapshot name is invalid."""
+        draft = self.draft
+        if not draft.skip and snapshot_id_problem(draft.snapshot):
+            return None
+        return ResourcePlan(
+            kind=self.kind,
+            region=self.resource.region,
+            identifier=self.resource.identifier,
+            final_snapshot_id=None if draft.skip else draft.snapshot,
+            skip_final_snapshot=draft.skip,
+            lift_protection=draft.lift,
+        )
+
+    def show_problem(self, extra: str | None) -> None:
+        """Show a plan-wide problem about this card (e.g. a snapshot name used twice)."""
+        if extra != self._extra:
+            self._extra = extra
+            self._refresh_state()
+
+    def _refresh_state(self) -> None:
+        extra = self._extra
+        draft = self.draft
+        self.query_one("Input.snapshot", Input).disabled = draft.skip
+        self.query_one(".snapshot-row").display = not draft.skip
+        self.query_one(".skip-warning").display = draft.skip
+        self.set_class(draft.skip, "-skipped")
+        problem_box = self.query_one(".snapshot-problem", Static)
+        snap_problem = None if draft.skip else snapshot_id_problem(draft.snapshot)
+        message = snap_problem or (None if draft.skip else extra)
+        if draft.skip:
+            problem_box.update("")
+            problem_box.display = False
+        else:
+            problem_box.display = True
+            problem_box.update(f"✗ {message}" if message else "✓ valid snapshot name")
+        problem_box.set_class(bool(message), "-bad")
+        if self.resource.deletion_protection:
+            note = self.query_one(".lift-note", Static)
+            note.update(
+                "Protection will be lifted right before deletion."
+                if draft.lift
+                else "✗ Protected: AWS refuses to delete it until protection is lifted."
+            )
+            note.set_class(not draft.lift, "-bad")
+        self.set_class(self.problem is not None or bool(extra), "-problem")
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self) -> None:
+        draft = self.draft
+        if draft == self._draft:
+            return  # e.g. the Input announcing its initial value
+        self._draft = draft
+        self._refresh_state()
+        self.post_message(self.Changed())

@@ -1,0 +1,252 @@
+"""The whole walkthrough on the demo sandbox, driven by the keyboard as an operator would."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from textual.widgets import Button, Input
+
+from slrwizard.domain.models import ROLE_NAME
+from slrwizard.tui.app import WizardApp
+from slrwizard.tui.screens.start import StartScreen
+from slrwizard.tui.work import EXIT_OK
+
+from .helpers import (
+    actions,
+    confirm_typed,
+    deletions_settled,
+    mutating,
+    on_screen,
+    settle,
+    to_plan,
+    to_review,
+    to_role,
+    until,
+)
+
+
+async def test_first_frame_paints_before_aws_answers(make_app: Callable[..., WizardApp]) -> None:
+    """The start screen explains the four steps while ``connect`` is still blocked."""
+    release = threading.Event()
+    app = make_app()
+    connect = app._connect
+
+    def slow_connect() -> object:
+        release.wait(10)
+        return connect()
+
+    app._connect = slow_connect  # type: ignore[assignment]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StartScreen)
+        assert screen.query_one("#begin", Button).disabled
+        await pilot.press("n")  # refused politely: nothing to begin yet
+        assert isinstance(app.screen, StartScreen)
+        release.set()
+        await until(pilot, lambda: app.caller is not None, "connected")
+        await pilot.pause()
+        assert not screen.query_one("#begin", Button).disabled
+
+
+async def test_full_walkthrough(make_app: Callable[..., WizardApp]) -> None:
+    """Every step in order; a wrong typed confirmation is refused and deletes nothing."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_review(pilot)
+        wizard = app.session
+        assert wizard.state == "confirming"
+
+        # A wrong account ID: explained, nothing changed, the operator may try again.
+        await pilot.press("d")
+        await confirm_typed(pilot, "123456789012")
+        await on_screen(pilot, "ErrorDialog")
+        assert "does not match" in app.screen._explanation  # type: ignore[attr-defined]
+        assert wizard.state == "confirming"
+        assert not mutating(pilot), "a refused confirmation must not change AWS"
+        gateway = app.wiring.gateway  # type: ignore[union-attr]
+        still_there = gateway.client("rds", "us-east-1").describe_db_clusters()["DBClusters"]
+        assert {c["DBClusterIdentifier"] for c in still_there} >= {"orders-prod"}
+        await pilot.press("escape")
+        await on_screen(pilot, "ReviewScreen")
+
+        # Cancel is the default: Enter on the dialog answers No.
+        await pilot.press("d")
+        await on_screen(pilot, "TypedConfirmDialog")
+        await pilot.press("enter")
+        await on_screen(pilot, "ReviewScreen")
+        assert wizard.state == "confirming"
+
+        await pilot.press("d")
+        await confirm_typed(pilot, wizard.account)
+        await on_screen(pilot, "ProgressScreen")
+        await deletions_settled(pilot)
+        assert all(p.finished for p in wizard.progress.values())
+        await pilot.press("n")
+        role = await on_screen(pilot, "RoleScreen")
+        await until(pilot, lambda: role.phase == "ready", "clean re-scan")  # type: ignore[attr-defined]
+        assert wizard.state == "deleting_role"
+
+        await pilot.press("d")
+        await confirm_typed(pilot, wizard.account)
+        done = await on_screen(pilot, "DoneScreen")
+        assert wizard.state == "done"
+        headline = str(done.query_one("#done-headline").render())
+        assert f"{ROLE_NAME} was deleted" in headline
+        kept = [o.snapshot for o in app.outcomes if o.snapshot]
+        assert len(kept) == 10 and all("-final-20261128-0200" in s for s in kept)
+        assert "iam:DeleteServiceLinkedRole" in actions(pilot)
+        await pilot.press("enter")
+    assert app.return_code == EXIT_OK
+
+
+async def test_snapshot_skip_needs_its_own_choice(make_app: Callable[..., WizardApp]) -> None:
+    """Every resource keeps a final snapshot by default; an empty name is a problem, not a skip."""
+    from slrwizard.tui.screens.plan import PlanScreen
+    from slrwizard.tui.widgets.choice import ResourceChoice
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_plan(pilot)
+        screen = app.screen
+        assert isinstance(screen, PlanScreen)
+        cards = screen.cards
+        assert all(not c.draft.skip and c.draft.snapshot for c in cards)
+
+        card = next(c for c in cards if c.resource.key == "us-west-2/session-cache-old")
+        box = card.query_one("Input.snapshot", Input)
+        box.focus()
+        await pilot.pause()
+        box.value = ""
+        await settle(pilot)
+        plan, problems = screen._plan()
+        assert plan is None and any("cannot be empty" in p for p in problems)
+        assert screen.query_one("#review", Button).disabled
+
+        skip = card.query_one("Checkbox.skip")
+        skip.focus()
+        await pilot.press("space")
+        await settle(pilot)
+        assert box.disabled
+        assert card.query_one(".skip-warning").display
+        entry = card.resource_plan()
+        assert entry is not None
+        assert entry.skip_final_snapshot and entry.final_snapshot_id is None
+        others = [c.resource_plan() for c in cards if c is not card]
+        assert all(o is not None and o.final_snapshot_id for o in others)
+        assert isinstance(card, ResourceChoice)
+
+
+async def test_protection_lift_needs_its_own_tick(make_app: Callable[..., WizardApp]) -> None:
+    from slrwizard.tui.screens.plan import PlanScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_plan(pilot)
+        screen = app.screen
+        assert isinstance(screen, PlanScreen)
+        assert screen.query_one("#review", Button).disabled
+        await pilot.press("ctrl+n")  # refused: focus goes to the first protected resource
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen)
+        assert app.session.state == "reviewing"
+        focused = app.screen.focused
+        assert focused is not None and "lift" in focused.classes
+        await pilot.press("space")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen)
+        await pilot.press("space")
+        await pilot.press("ctrl+n")
+        await on_screen(pilot, "ReviewScreen")
+        plan = app.session.plan
+        assert plan is not None
+        lifted = {r.key for r in plan.resources if r.lift_protection}
+        assert lifted == {"us-east-1/orders-prod", "ap-southeast-2/crm-mysql"}
+
+
+async def test_role_in_use_failure_and_the_way_back(make_app: Callable[..., WizardApp]) -> None:
+    """AWS refuses (a cluster appeared after the re-scan): its regions, and one key back."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_role(pilot)
+        gateway = app.wiring.gateway  # type: ignore[union-attr]
+        gateway.client("rds", "eu-west-1").create_db_cluster(
+            DBClusterIdentifier="late-arrival",
+            Engine="aurora-postgresql",
+            MasterUsername="dbadmin",
+            MasterUserPassword="demo-password-1",
+        )
+        await pilot.press("d")
+        await confirm_typed(pilot, app.session.account)
+        role = app.screen
+        await until(pilot, lambda: role.phase == "failed", "refusal")  # type: ignore[attr-defined]
+        await settle(pilot)
+        usage = role.query_one("#usage")
+        rows = [usage.get_row_at(i) for i in range(usage.row_count)]  # type: ignore[attr-defined]
+        assert rows[0][0] == "eu-west-1" and rows[0][1].endswith(":cluster:late-arrival")
+        assert app.session.role_deletion_failed
+
+        await pilot.press("b")
+        scan = await on_screen(pilot, "ScanScreen")
+        await until(pilot, lambda: scan.result is not None, "scan of the named regions")  # type: ignore[attr-defined]
+        grid = scan.query_one("#regions")
+        assert grid.regions == ["eu-west-1"]  # type: ignore[attr-defined]
+        assert [c.identifier for c in scan.result.clusters] == ["late-arrival"]  # type: ignore[attr-defined]
+
+        await pilot.press("n")
+        await on_screen(pilot, "PlanScreen")
+        await pilot.press("ctrl+n")
+        await on_screen(pilot, "ReviewScreen")
+        await pilot.press("d")
+        await confirm_typed(pilot, app.session.account)
+        await on_screen(pilot, "ProgressScreen")
+        await deletions_settled(pilot)
+        await pilot.press("n")
+        role = await on_screen(pilot, "RoleScreen")
+        await until(pilot, lambda: role.phase == "ready", "clean re-scan")  # type: ignore[attr-defined]
+        await pilot.press("d")
+        await confirm_typed(pilot, app.session.account)
+        await on_screen(pilot, "DoneScreen")
+        assert len(app.outcomes) == 11  # both rounds are in the summary
+
+
+async def test_quitting_mid_deletion_asks_first(make_app: Callable[..., WizardApp]) -> None:
+    """``q`` while AWS works asks; No keeps going; Yes stops after the current call."""
+    app = make_app(speed=1.0)  # deletions take seconds: there is time to ask
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_review(pilot)
+        await pilot.press("d")
+        await confirm_typed(pilot, app.session.account)
+        await on_screen(pilot, "ProgressScreen")
+        await until(pilot, lambda: app.changing, "deletions running")
+        await pilot.press("q")
+        dialog = await on_screen(pilot, "ConfirmDialog")
+        assert dialog.focused is not None and dialog.focused.id == "no"
+        await pilot.press("enter")  # the default: keep going
+        await on_screen(pilot, "ProgressScreen")
+        assert app.changing and app.session.state == "deleting_clusters"
+        await pilot.press("q")
+        await on_screen(pilot, "ConfirmDialog")
+        await pilot.press("tab", "enter")
+        await until(pilot, lambda: app.return_code is not None, "exit", timeout=60)
+        assert app.session.state == "aborted"
+    assert app.return_code == 130
+
+
+async def test_read_only_offers_nothing_destructive(make_app: Callable[..., WizardApp]) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_review(pilot)
+        screen = app.screen
+        assert screen.query_one("#delete", Button).disabled
+        await pilot.press("d")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        await pilot.press("n")
+        role = await on_screen(pilot, "RoleScreen")
+        assert role.phase == "preview"  # type: ignore[attr-defined]
+        assert role.query_one("#delete", Button).disabled
+        assert app.session.state == "reviewing"
+        assert not mutating(pilot)
