@@ -30,6 +30,8 @@ class Options:
     regions: Sequence[str] | None = None
     demo: bool = False
     demo_speed: float = 1.0
+    demo_late_arrival: bool = False
+    """Demo only: a cluster appears during the role deletion, so AWS refuses it (the wizard)."""
 
 
 @dataclass
@@ -61,7 +63,11 @@ def build(options: Options) -> Wiring:
     # The demo is self-contained: the operator's profile and endpoint must not leak into it.
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(name, None)
-    sandbox = Sandbox(time_scale=options.demo_speed, account_id=DEMO_ACCOUNT)
+    sandbox = Sandbox(
+        time_scale=options.demo_speed,
+        account_id=DEMO_ACCOUNT,
+        late_arrival=options.demo_late_arrival,
+    )
     sandbox.start()
     region = options.region or sandbox.home_region
     settings = GatewaySettings(

@@ -203,9 +203,12 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
 
 def cmd_wizard(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from slrwizard.tui.launch import launch
 
-    return launch(_options(args), args)
+    # The interactive demo tells the whole story, AWS's refusal of the role included.
+    return launch(replace(_options(args), demo_late_arrival=True), args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import getpass
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 
@@ -80,6 +79,7 @@ class Wizard:
         self.deleted: list[str] = []
         self._confirmed = False
         self._accepted_unscanned: set[str] = set()
+        self._stopping = threading.Event()
         self._lock = threading.RLock()
         self.machine = WizardMachine(self)
 
@@ -342,6 +342,8 @@ class Wizard:
 
     def retry(self, key: str) -> bool:
         self._require("deleting_clusters")
+        if self._stopping.is_set():  # aborted: a retry started a moment before must not run
+            raise e.GuardError("The wizard is stopping; nothing is retried.", code="Stopping")
         assert self.executor is not None
         self.executor.retry(key)
         return self._all_finished()
@@ -352,6 +354,7 @@ class Wizard:
         self.executor.skip(key)
 
     def stop(self) -> None:
+        """Pause the deletions after their current step; :meth:`retry` carries on."""
         if self.executor is not None:
             self.executor.stop()
 
@@ -452,7 +455,9 @@ class Wizard:
                 on_status(status)
             if status.finished:
                 break
-            time.sleep(self.gateway.poll_seconds)
+            if self._stopping.wait(self.gateway.poll_seconds):
+                # The task goes on in AWS; the journal has its id, so a resume polls it.
+                raise e.GuardError("Stopped while polling the role's deletion.", code="Stopping")
         self.role_status = status
         self.emit(
             RoleDeletionRecord(
@@ -471,6 +476,7 @@ class Wizard:
 
     def abort(self, reason: str) -> None:
         if self.state not in ("done", "aborted"):
+            self._stopping.set()  # for good: no retry, no more polling of the role's task
             self.stop()
             self._fire("abort")
             self.end(reason)

@@ -26,7 +26,7 @@ from slrwizard.sandbox.globaldb import GlobalDbBehaviour
 from slrwizard.sandbox.iam import IamBehaviour
 from slrwizard.sandbox.rds import RdsBehaviour
 from slrwizard.sandbox.regions import DEFAULT_DENIED_REGIONS, RegionsBehaviour
-from slrwizard.sandbox.seed import seed_account
+from slrwizard.sandbox.seed import create_late_arrival, seed_account
 from slrwizard.sandbox.state import SimState
 
 SERVICES = ("rds", "iam", "ec2", "sts")
@@ -73,6 +73,9 @@ class Sandbox:
         account_id: the account moto pretends to be.
         denied_regions: regions where an SCP denies every RDS action.
         clock: a monotonic clock in seconds (tests may pass a fake one).
+        late_arrival: at the first DeleteServiceLinkedRole, a (fictional) nightly CI job creates
+            a cluster in eu-west-2, so the role deletion fails with a RoleUsageList as it would on
+            AWS and the demo can show the way back to step 2. The ``--demo`` walkthrough sets it.
     """
 
     home_region: str = "us-east-1"
@@ -84,13 +87,19 @@ class Sandbox:
         account_id: str = "481516234201",
         denied_regions: Iterable[str] = DEFAULT_DENIED_REGIONS,
         clock: Callable[[], float] = time.monotonic,
+        late_arrival: bool = False,
     ) -> None:
         self.account_id = account_id
         self.clock = SimClock(time_scale, clock)
         self._state = SimState(self.clock)
         self.regions = RegionsBehaviour(account_id, denied_regions)
         self._rds = RdsBehaviour(self._state, account_id)
-        self._iam = IamBehaviour(self.clock, account_id, self._rds.role_usage)
+        self._iam = IamBehaviour(
+            self.clock,
+            account_id,
+            self._rds.role_usage,
+            on_first_deletion=(lambda: create_late_arrival(account_id)) if late_arrival else None,
+        )
         self._behaviours: list[Behaviour] = [
             self.regions,
             GlobalDbBehaviour(self._state, account_id),

@@ -77,7 +77,14 @@ def _utc(value: datetime | None) -> datetime | None:
 class IamBehaviour:
     """Deleting, protecting, recreating and auditing ``AWSServiceRoleForRDS``."""
 
-    def __init__(self, clock: SimClock, account: str, usage: Usage) -> None:
+    def __init__(
+        self,
+        clock: SimClock,
+        account: str,
+        usage: Usage,
+        on_first_deletion: Callable[[], object] | None = None,
+    ) -> None:
+        self._on_first_deletion = on_first_deletion
         self._clock = clock
         self._account = account
         self._usage = usage
@@ -151,6 +158,9 @@ class IamBehaviour:
                 return answer({"DeletionTaskId": self._current.task_id})
         if backends.find_role(self._account, ROLE_NAME) is None:
             return fail("NoSuchEntity", f"The role with name {ROLE_NAME} cannot be found.", 404)
+        if self._on_first_deletion is not None:
+            hook, self._on_first_deletion = self._on_first_deletion, None
+            hook()  # the demo's late arrival: something AWS sees that the re-scan could not
         task_id = f"task/aws-service-role/{SERVICE_PRINCIPAL}/{ROLE_NAME}/{uuid.uuid4()}"
         task = DeletionTask(task_id, self._clock.deadline(self._clock.durations.role_deletion))
         self._tasks[task_id] = task

@@ -208,3 +208,42 @@ def _seed_cluster(rds: Any, account: str, spec: ClusterSpec) -> None:
         rds.stop_db_cluster(DBClusterIdentifier=spec.identifier)
         for db in list(cluster.members):
             db.status = "stopped"  # moto leaves a stopped cluster's instances available
+
+
+LATE_ARRIVAL = ("eu-west-2", "reporting-ci-nightly", "reporting-ci-nightly-1")
+"""A cluster that a (fictional) nightly CI job creates while the wizard is deleting the role.
+
+AWS's own check at role deletion sees it although the wizard's re-scan, a moment earlier, could
+not: the demo can then show the real failure (a RoleUsageList) and the way back to step 2.
+"""
+
+
+def create_late_arrival(account: str) -> str:
+    """Create :data:`LATE_ARRIVAL` directly in moto's backend and return its ARN.
+
+    Called from inside a botocore handler, where the sandbox's lock is held: going through a
+    client would re-enter the handlers, so moto's backend is used, as the API would fill it.
+    """
+    region, cluster_id, instance_id = LATE_ARRIVAL
+    backend = backends.rds(account, region)
+    engine, version = AURORA_PG
+    cluster = backend.create_db_cluster(
+        {
+            "db_cluster_identifier": cluster_id,
+            "engine": engine,
+            "engine_version": version,
+            "master_username": "dbadmin",
+            "master_user_password": DEMO_PASSWORD,
+            "tags": _tags("data"),
+        }
+    )
+    backend.create_db_instance(
+        {
+            "db_instance_identifier": instance_id,
+            "db_cluster_identifier": cluster_id,
+            "db_instance_class": "db.r6g.large",
+            "engine": engine,
+        }
+    )
+    cluster.status = "available"  # moto answers `creating` to the first describe otherwise
+    return str(cluster.db_cluster_arn)
