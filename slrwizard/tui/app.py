@@ -140,7 +140,9 @@ class WizardApp(WizardWork):
 
         self.set_class(self.presenter, "-presenter")
         self.push_screen(StartScreen(), self._after_start)
-        self.connect_session()
+        # After the first paint: the worker's imports (boto3, moto) would otherwise compete
+        # with it for the CPU (benchmarks/startup.py).
+        self.call_after_refresh(self.connect_session)
 
     def on_connected(self, message: Connected) -> None:
         self.wizard, self.wiring = message.wizard, message.wiring

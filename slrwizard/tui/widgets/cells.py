@@ -13,6 +13,20 @@ from rich.style import Style
 from rich.text import Text
 from textual.dom import DOMNode
 
+_THEME_CACHE: dict[tuple[int, str], tuple[dict[str, str], dict[str, Style]]] = {}
+"""(app, theme) -> its CSS variables and the styles built from them. Generating the variables
+rebuilds the whole theme (milliseconds): once per cell made a 2,000-row table take a minute."""
+
+
+def _theme(node: DOMNode) -> tuple[dict[str, str], dict[str, Style]]:
+    app = node.app
+    key = (id(app), str(app.theme))
+    cached = _THEME_CACHE.get(key)
+    if cached is None:
+        _THEME_CACHE.clear()  # one app and one theme at a time: keep nothing stale
+        cached = _THEME_CACHE[key] = (app.get_css_variables(), {})
+    return cached
+
 
 def _style(variables: dict[str, str], spec: str) -> Style:
     style = Style()
@@ -28,13 +42,16 @@ def _style(variables: dict[str, str], spec: str) -> Style:
 
 def cell(node: DOMNode, *parts: str | tuple[str, str]) -> Text:
     """A cell from plain strings and ``(text, style)`` pairs; styles may name theme variables."""
-    variables = node.app.get_css_variables()
+    variables, styles = _theme(node)
     text = Text(end="", no_wrap=True)
     for part in parts:
         if isinstance(part, str):
             text.append(part)
         else:
-            text.append(part[0], _style(variables, part[1]))
+            style = styles.get(part[1])
+            if style is None:
+                style = styles[part[1]] = _style(variables, part[1])
+            text.append(part[0], style)
     return text
 
 
