@@ -40,6 +40,8 @@ class Wiring:
 
     gateway: Boto3Gateway
     sandbox: Sandbox | None = None
+    journal_path: Path | None = None
+    """Where this run's journal is written (set by :func:`connect_wizard`)."""
 
     def close(self) -> None:
         if self.sandbox is not None:
@@ -113,6 +115,7 @@ def connect_wizard(
 
     journal = Journal(journal_path or default_journal()).open()
     wiring = build(options)
+    wiring.journal_path = journal.path
     try:
         journal.add_secrets(_credential_values(wiring.gateway))
         resumed_from = None

@@ -318,7 +318,7 @@ class Wizard:
             self.emit(ConfirmationRefused(session_id=self.session_id, what="account id mismatch"))
             raise e.InvalidInputError(
                 "The confirmation does not match the account ID; nothing was deleted.",
-                hint=f"Type the 12-digit account ID exactly ({len(self.account)} digits).",
+                hint="Type the account ID shown at the top right, digits only, or go back.",
                 code="ConfirmationMismatch",
             )
         self._confirmed = True

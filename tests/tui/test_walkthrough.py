@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from textual.widgets import Button, Input
 
 from slrwizard.domain.models import ROLE_NAME
@@ -50,8 +52,11 @@ async def test_first_frame_paints_before_aws_answers(make_app: Callable[..., Wiz
         assert not screen.query_one("#begin", Button).disabled
 
 
-async def test_full_walkthrough(make_app: Callable[..., WizardApp]) -> None:
+async def test_full_walkthrough(
+    make_app: Callable[..., WizardApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every step in order; a wrong typed confirmation is refused and deletes nothing."""
+    monkeypatch.chdir(tmp_path)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await to_review(pilot)
@@ -97,6 +102,10 @@ async def test_full_walkthrough(make_app: Callable[..., WizardApp]) -> None:
         kept = [o.snapshot for o in app.outcomes if o.snapshot]
         assert len(kept) == 10 and all("-final-20261128-0200" in s for s in kept)
         assert "iam:DeleteServiceLinkedRole" in actions(pilot)
+        await pilot.press("e")  # the change-ticket report, from the journal
+        report = tmp_path / f"slrwizard-{wizard.session_id}.md"
+        assert report.exists()
+        assert "AWSServiceRoleForRDS" in report.read_text(encoding="utf-8")
         await pilot.press("enter")
     assert app.return_code == EXIT_OK
 

@@ -6,6 +6,7 @@ so a walkthrough that looped back after a refused role deletion still lists all 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on
@@ -37,6 +38,7 @@ class DoneScreen(WizardScreen[None]):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "exit", "Exit", priority=True),
+        Binding("e", "export", "Export report"),
     ]
 
     _prior_added = False
@@ -48,7 +50,7 @@ class DoneScreen(WizardScreen[None]):
             yield Static(id="done-notes", markup=False)
             with Horizontal(classes="actions"):
                 yield Static(
-                    "For the change ticket: slrwizard journal export latest",
+                    "For the change ticket: e writes the report here (Markdown)",
                     id="done-ticket",
                     markup=False,
                 )
@@ -112,6 +114,25 @@ class DoneScreen(WizardScreen[None]):
         self.query_one("#done-notes", Static).update(notes)
 
     @on(Button.Pressed, "#exit")
+    def action_export(self) -> None:
+        """Write the change-ticket report (the same as `slrwizard journal export`) to the
+        current folder; it reads the journal only, so it is quick and needs no AWS call."""
+        from slrwizard.journal.export import export_markdown
+
+        wiring = self.wapp.wiring
+        journal = wiring.journal_path if wiring is not None else None
+        if journal is None:
+            self.notify("This walkthrough has no journal to export.", severity="warning")
+            return
+        target = Path.cwd() / f"slrwizard-{self.wizard.session_id}.md"
+        try:
+            target.write_text(export_markdown(journal, self.wizard.session_id), encoding="utf-8")
+        except Exception as error:  # an unwritable folder, an unreadable journal
+            self.notify(f"Could not write the report: {error}", severity="error")
+            return
+        self.query_one("#done-ticket", Static).update(f"Report written: {target}")
+        self.notify(f"Report for the change ticket written to {target}", timeout=8)
+
     def action_exit(self) -> None:
         """Leave the wizard (exit code 0)."""
         self.wapp.finish(0)
