@@ -44,12 +44,16 @@ def launch(options: Options, args: argparse.Namespace) -> int:
         # Called from the connect worker once the app runs, so ``app`` is bound by then.
         return app.ask_resume(prior) if app is not None else False
 
+    journal_path = getattr(args, "journal", None)
+    # The demo's sandbox is born anew each run, so an earlier demo walkthrough has nothing to
+    # resume: offer it only when the operator points --journal at one on purpose (a rehearsal).
+    offer_resume = not options.demo or journal_path is not None
     connect = functools.partial(
         connect_wizard,
         options,
         read_only=read_only,
-        journal_path=getattr(args, "journal", None),
-        on_unfinished=on_unfinished,
+        journal_path=journal_path,
+        on_unfinished=on_unfinished if offer_resume else None,
     )
     app = WizardApp(
         connect,
