@@ -30,6 +30,10 @@ class ServerLog:
 
     calls: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # moto's backends are not thread-safe behind the threaded werkzeug server: under load a
+    # request racing another one answered an HTML 500 (seen once in CI, on DeleteDBInstance).
+    # AWS has no such race, so the fake AWS answers one request at a time.
+    serial: threading.Lock = field(default_factory=threading.Lock)
 
     def middleware(self, app: Any) -> Any:
         def logged(environ: dict[str, Any], start_response: Any) -> Any:
@@ -41,7 +45,8 @@ class ServerLog:
             if action in MUTATING and "slrwizard" in environ.get("HTTP_USER_AGENT", ""):
                 with self.lock:
                     self.calls.append((action, form.get(MUTATING[action], "")))
-            return app(environ, start_response)
+            with self.serial:
+                return list(app(environ, start_response))
 
         return logged
 
