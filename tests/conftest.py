@@ -21,6 +21,16 @@ os.environ.update(
 )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _serial_moto() -> None:
+    """In-process moto answers one request at a time, as the demo sandbox makes it do: its
+    backends race under the wizard's threads (a CI run saw "OrderedDict mutated during
+    iteration"), which AWS never does."""
+    from slrwizard.sandbox.serial import serialize_moto
+
+    serialize_moto()
+
+
 @pytest.fixture(autouse=True)
 def _state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Journals and crash logs go to a per-test folder, never the user's state directory."""

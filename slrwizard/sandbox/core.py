@@ -27,6 +27,7 @@ from slrwizard.sandbox.iam import IamBehaviour
 from slrwizard.sandbox.rds import RdsBehaviour
 from slrwizard.sandbox.regions import DEFAULT_DENIED_REGIONS, RegionsBehaviour
 from slrwizard.sandbox.seed import create_late_arrival, seed_account
+from slrwizard.sandbox.serial import serialize_moto
 from slrwizard.sandbox.state import SimState
 
 SERVICES = ("rds", "iam", "ec2", "sts")
@@ -141,6 +142,7 @@ class Sandbox:
         os.environ["MOTO_ACCOUNT_ID"] = self.account_id
         from moto import mock_aws  # slow (about a second): only the demo and tests pay for it
 
+        serialize_moto()
         mock = mock_aws()
         mock.start()
         self._mock = mock
