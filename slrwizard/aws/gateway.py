@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import unquote
 
@@ -46,6 +46,13 @@ from slrwizard.domain.plan import PlanStep
 from slrwizard.domain.ports import StepResult
 
 _SERVICE_PREFIX = {"rds": "rds", "iam": "iam", "sts": "sts", "ec2": "ec2", "account": "account"}
+
+_LISTINGS = (("DescribeDBClusters", "DBClusters"), ("DescribeDBInstances", "DBInstances"))
+"""A region's scan: these two listings, every page."""
+
+_EARLY_LISTINGS_FRESH_FOR = 30.0
+"""Seconds for which listings started before the region list came back may stand in for a scan's
+own (the wizard scans right after learning the regions; anything older is asked again)."""
 
 
 class GatewaySettings(BaseModel):
@@ -101,8 +108,10 @@ class Boto3Gateway:
         # Its own lock: recording an action must not wait for a client being built (3-15 ms).
         self._actions_lock = threading.Lock()
         self.actions_called: set[str] = set()
-        self._prewarm_started = False
-        self._scanning = False
+        # Listings started while the region list is being asked for (see list_regions).
+        self._early: dict[tuple[str, str], Future[list[dict[str, Any]]]] = {}
+        self._early_started = 0.0
+        self._early_lock = threading.Lock()
         self._steps = StepRunner(self)
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -124,38 +133,17 @@ class Boto3Gateway:
         with self._lock:
             if key not in self._clients:
                 try:
-                    self._clients[key] = self.session.client(
+                    client = self.session.client(
                         service,  # type: ignore[call-overload]
                         region_name=key[1],
                         config=self._config,
                     )
+                    if not any(s == service for s, _ in self._clients):
+                        _load_models_once(client)
                 except Exception as exc:
                     raise translate(exc, f"{service}:client", region=key[1]) from None
+                self._clients[key] = client
             return self._clients[key]
-
-    def prewarm_clients(self, service: str, regions: Sequence[str]) -> None:
-        """Build ``service``'s clients for ``regions`` in a background thread, once.
-
-        A client costs 3-15 ms of CPU (botocore builds a class and copies the event handlers),
-        so building 35 after ec2:DescribeRegions answered delayed the last region's listings by
-        up to a round trip (benchmarks/scan.py). Built while that call is in flight, they use CPU
-        that would be idle; a region that turns out not to be enabled costs an unused client.
-        """
-        if self._prewarm_started:
-            return
-        self._prewarm_started = True
-
-        def build() -> None:
-            for region in regions:
-                if self._scanning:
-                    return  # the scan builds what it still needs, without waiting for us
-                try:
-                    self.client(service, region)
-                except e.WizardError:
-                    return
-                time.sleep(0.001)  # let a thread waiting for the lock (another client) go first
-
-        threading.Thread(target=build, name="prewarm", daemon=True).start()
 
     def _action(self, service: str, operation: str) -> str:
         action = f"{_SERVICE_PREFIX.get(service, service)}:{operation}"
@@ -246,8 +234,8 @@ class Boto3Gateway:
     def list_regions(self) -> RegionList:
         """Enabled regions, from the most to the least trustworthy source."""
         try:
-            self.client("ec2")
-            self.prewarm_clients("rds", self.session.get_available_regions("rds"))
+            self.client("ec2")  # first: the early listings below keep the CPU busy for a while
+            self._list_early()
             answer = self.call("ec2", "DescribeRegions")
             names = sorted(r["RegionName"] for r in answer.get("Regions", []))
             if names:
@@ -393,35 +381,97 @@ class Boto3Gateway:
         regions: Sequence[str],
         on_region: Callable[[RegionScan], None] | None = None,
     ) -> list[RegionScan]:
-        """Scan all regions at once; each region's two listings also run side by side."""
-        self._scanning = True
-        workers = max(1, min(self.settings.scan_concurrency, 2 * len(regions)))
+        """Scan all regions at once: every region's two listings are in flight together."""
+        with self._early_lock:
+            early, self._early = self._early, {}
+            fresh = time.monotonic() - self._early_started <= _EARLY_LISTINGS_FRESH_FOR
+        listings = {
+            region: [
+                (early.get((region, operation)) if fresh else None)
+                or self._start_listing(region, operation, key)
+                for operation, key in _LISTINGS
+            ]
+            for region in dict.fromkeys(regions)
+        }
+        # Listings started early in regions that are not to be scanned are left to finish; their
+        # answers (often "not enabled") are never read.
+        workers = max(1, min(self.settings.scan_concurrency, len(listings)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
+            futures = {
+                region: pool.submit(self._scan_one, region, pair[0], pair[1], on_region)
+                for region, pair in listings.items()
+            }
+            return [futures[region].result() for region in regions]
+
+    def _list_early(self) -> None:
+        """Start the scan's listings in every region botocore knows in this partition, now.
+
+        Which regions are enabled is known only once ec2:DescribeRegions answers, one round trip
+        later, and the scan needs another. Listing is read-only, so the scan's listings go out
+        beside DescribeRegions and ``scan_regions`` takes those of the enabled regions: the scan
+        costs one round trip instead of two (benchmarks/scan.py). A region that is not enabled
+        costs one refused request that nobody reads.
+        """
         try:
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
-                inner = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="list")
-                try:
-                    futures = [pool.submit(self._scan_one, r, inner, on_region) for r in regions]
-                    results = [f.result() for f in futures]
-                finally:
-                    inner.shutdown(wait=True)
-        finally:
-            self._scanning = False
-        return results
+            partition = self.session.get_partition_for_region(self.home_region)
+            known = self.session.get_available_regions("rds", partition_name=partition)
+        except Exception:  # a home region botocore does not know: no head start
+            return
+        early: dict[tuple[str, str], Future[list[dict[str, Any]]]] = {
+            (region, operation): Future() for region in known for operation, _ in _LISTINGS
+        }
+        with self._early_lock:
+            self._early, self._early_started = early, time.monotonic()
+
+        def start_all() -> None:
+            # One region after another: a client is built (3-15 ms of CPU, under the client
+            # lock) and that region's listings leave at once. Seventy threads all building at
+            # once would queue for the GIL and delay the calls that other steps wait for.
+            for region in known:
+                for operation, key in _LISTINGS:
+                    self._start_listing(region, operation, key, early[(region, operation)])
+
+        threading.Thread(target=start_all, name="early-listings", daemon=True).start()
+
+    def _start_listing(
+        self,
+        region: str,
+        operation: str,
+        key: str,
+        future: Future[list[dict[str, Any]]] | None = None,
+    ) -> Future[list[dict[str, Any]]]:
+        """Every item of one RDS listing in ``region``, on its own thread, into ``future``.
+
+        A daemon thread rather than a pool's: a listing nobody will read (an early one in a region
+        that is not enabled, or unreachable) must not hold the process open at exit.
+        """
+        future = future if future is not None else Future()
+        try:
+            self.client("rds", region)  # here, so that the thread starts with its request
+        except e.WizardError as exc:
+            future.set_exception(exc)
+            return future
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(list(self.paginate("rds", operation, key, region)))
+            except BaseException as exc:  # handed to whoever reads the future
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name=f"list-{region}", daemon=True).start()
+        return future
 
     def _scan_one(
         self,
         region: str,
-        pool: ThreadPoolExecutor,
+        clusters_f: Future[list[dict[str, Any]]],
+        instances_f: Future[list[dict[str, Any]]],
         on_region: Callable[[RegionScan], None] | None,
     ) -> RegionScan:
         started = time.monotonic()
         try:
-            clusters_f = pool.submit(
-                lambda: list(self.paginate("rds", "DescribeDBClusters", "DBClusters", region))
-            )
-            instances_f = pool.submit(
-                lambda: list(self.paginate("rds", "DescribeDBInstances", "DBInstances", region))
-            )
             raw_clusters, raw_instances = clusters_f.result(), instances_f.result()
             primaries = self._global_writers(region, raw_clusters)
             status = {
@@ -480,6 +530,20 @@ class Boto3Gateway:
 
 
 _THROTTLES = {"Throttling", "ThrottlingException", "RequestLimitExceeded"}
+
+
+def _load_models_once(client: Any) -> None:
+    """Load the service's paginator and waiter definitions now, on this one thread.
+
+    botocore's loader caches what it has read, without a lock: when 70 threads paginated for the
+    first time at once, each of them listed botocore's data directories and read the same file
+    (~1 s of CPU in a 38-region scan, benchmarks/scan.py). Read once here, it is cached for every
+    client of the service.
+    """
+    operations = list(client.meta.method_to_api_mapping)
+    if operations:
+        client.can_paginate(operations[0])
+    client.waiter_names  # noqa: B018 - the property reads the waiter definitions
 
 
 def _outcome(exc: e.WizardError) -> RegionOutcome:

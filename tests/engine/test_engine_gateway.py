@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -107,7 +108,77 @@ def test_regions_come_from_ec2_first(gw: Boto3Gateway, faults: Faults) -> None:
     assert regions.note is None
     assert {"us-east-1", "eu-west-1", "ap-southeast-2"} <= set(regions.regions)
     assert regions.regions == sorted(regions.regions)
-    assert faults.operations() == ["DescribeRegions"]
+    assert [c.operation for c in faults.calls if c.service != "rds"] == ["DescribeRegions"]
+
+
+def test_the_scan_listings_leave_beside_describe_regions(gw: Boto3Gateway, faults: Faults) -> None:
+    """Listing is read-only, so the scan does not wait a round trip for the region list."""
+    make_cluster("eu-west-1", "orders")
+    listing_left = threading.Event()
+    listing_left_first: list[bool] = []
+
+    def hold_the_answer(call: Call, request: Any) -> None:
+        # AWS answers DescribeRegions only once eu-west-1's listing has left (or gives up after
+        # 10 s): a gateway that waits for the region list before listing fails here.
+        listing_left_first.append(listing_left.wait(10))
+
+    faults.on_send(hold_the_answer, operation="DescribeRegions")
+    faults.on_send(lambda call, request: listing_left.set(),
+                   operation="DescribeDBClusters", region="eu-west-1")  # fmt: skip
+    regions = gw.list_regions()
+    scans = {s.region: s for s in gw.scan_regions(regions.regions)}
+    assert listing_left_first == [True]
+    early = [c for c in faults.calls if c.service == "rds" and c.region == "eu-west-1"]
+    assert sorted(c.operation for c in early) == ["DescribeDBClusters", "DescribeDBInstances"], (
+        "each region is listed once: the early listings are the scan's"
+    )
+    assert [c.identifier for c in scans["eu-west-1"].clusters] == ["orders"]
+    assert set(scans) == set(regions.regions)
+
+
+def test_a_region_botocore_does_not_know_is_scanned_after_the_list(
+    gw: Boto3Gateway, faults: Faults
+) -> None:
+    faults.answer(
+        "DescribeRegions",
+        lambda c: ok_reply({"Regions": [{"RegionName": "eu-west-1"}, {"RegionName": "xx-new-1"}]}),
+    )
+    make_cluster("eu-west-1", "orders")
+    regions = gw.list_regions()
+    assert regions.regions == ["eu-west-1", "xx-new-1"]
+    scans = gw.scan_regions(regions.regions)
+    assert [s.region for s in scans] == ["eu-west-1", "xx-new-1"]
+    assert scans[0].clusters[0].identifier == "orders"
+    listed = [c.region for c in faults.calls if c.operation == "DescribeDBClusters"]
+    assert listed.count("eu-west-1") == 1
+    assert listed.count("xx-new-1") == 1  # not known in advance, so listed once the list came
+
+
+def test_early_listings_serve_one_scan_only_and_only_while_fresh(
+    gw: Boto3Gateway, faults: Faults, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_cluster("eu-west-1", "orders")
+    gw.list_regions()
+    gw.scan_regions(["eu-west-1"])
+    make_cluster("eu-west-1", "late")
+    rescan = gw.scan_regions(["eu-west-1"])  # a re-scan asks AWS again
+    assert [c.identifier for c in rescan[0].clusters] == ["late", "orders"]
+
+    gw.list_regions()
+    make_cluster("eu-west-1", "later")
+    monkeypatch.setattr("slrwizard.aws.gateway._EARLY_LISTINGS_FRESH_FOR", 0.0)
+    stale = gw.scan_regions(["eu-west-1"])  # the early answers are too old to stand in
+    assert [c.identifier for c in stale[0].clusters] == ["late", "later", "orders"]
+
+    def listings() -> int:
+        return [c.region for c in list(faults.calls) if c.operation == "DescribeDBClusters"].count(
+            "eu-west-1"
+        )
+
+    deadline = time.monotonic() + 10  # early listings nobody reads may still be on their way
+    while listings() < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert listings() == 4  # early, re-scan, early again, the stale one asked again
 
 
 def test_regions_fall_back_to_account_list_regions_when_ec2_is_denied(
