@@ -47,4 +47,8 @@ def moto_gateway() -> Iterator[object]:
     from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
 
     with mock_aws():
-        yield Boto3Gateway(GatewaySettings(region="us-east-1", poll_seconds=0.01, max_attempts=3))
+        gateway = Boto3Gateway(
+            GatewaySettings(region="us-east-1", poll_seconds=0.01, max_attempts=3)
+        )
+        yield gateway
+        gateway.settle()

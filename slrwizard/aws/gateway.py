@@ -13,17 +13,19 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 from urllib.parse import unquote
 
 import boto3
+import botocore.session
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError, WaiterError
 from pydantic import BaseModel, ConfigDict
 
 from slrwizard.aws.errors import CREATE_SLR_STATEMENT, REGION_DISABLED_CODES, error_code, translate
+from slrwizard.aws.models import MODELS_DIR
 from slrwizard.aws.steps import StepRunner
 from slrwizard.domain import errors as e
 from slrwizard.domain.models import (
@@ -81,9 +83,15 @@ class GatewaySettings(BaseModel):
 
 
 def make_session(profile: str | None, region: str | None) -> boto3.Session:
-    """A boto3 session from the standard credential chain, errors explained."""
+    """A boto3 session from the standard credential chain, errors explained.
+
+    Its botocore data path starts with our trimmed models (:mod:`slrwizard.aws.models`), so the
+    EC2 client, used for DescribeRegions alone, does not read EC2's 830 operations.
+    """
     try:
-        return boto3.Session(profile_name=profile, region_name=region)
+        core = botocore.session.get_session()
+        core.get_component("data_loader").search_paths.insert(0, str(MODELS_DIR))
+        return boto3.Session(botocore_session=core, profile_name=profile, region_name=region)
     except Exception as exc:  # ProfileNotFound and friends
         raise translate(exc, "configuration") from None
 
@@ -112,6 +120,7 @@ class Boto3Gateway:
         self._early: dict[tuple[str, str], Future[list[dict[str, Any]]]] = {}
         self._early_started = 0.0
         self._early_lock = threading.Lock()
+        self._early_all: list[Future[list[dict[str, Any]]]] = []
         self._steps = StepRunner(self)
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -422,6 +431,7 @@ class Boto3Gateway:
         }
         with self._early_lock:
             self._early, self._early_started = early, time.monotonic()
+            self._early_all += early.values()
 
         def start_all() -> None:
             # One region after another: a client is built (3-15 ms of CPU, under the client
@@ -432,6 +442,16 @@ class Boto3Gateway:
                     self._start_listing(region, operation, key, early[(region, operation)])
 
         threading.Thread(target=start_all, name="early-listings", daemon=True).start()
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait (at most ``timeout`` seconds) for early listings that no scan took to end.
+
+        They are read-only and their answers are dropped; this is for a caller about to tear the
+        endpoint down (the tests' moto) rather than let them run on in the background.
+        """
+        with self._early_lock:
+            pending, self._early_all = self._early_all, []
+        wait(pending, timeout=timeout)
 
     def _start_listing(
         self,

@@ -24,7 +24,9 @@ def gw() -> Iterator[Boto3Gateway]:
     shared model loader (fast polling, 3 attempts per call)."""
     with mock_aws():
         settings = GatewaySettings(region="us-east-1", poll_seconds=0.01, max_attempts=3)
-        yield Boto3Gateway(settings, new_session())
+        gateway = Boto3Gateway(settings, new_session())
+        yield gateway
+        gateway.settle()
 
 
 @pytest.fixture

@@ -1,0 +1,45 @@
+"""Write the trimmed botocore models that ``slrwizard.aws`` puts first on botocore's data path.
+
+botocore reads a service's whole model to build its client. For EC2 that is ~550 KB compressed,
+830 operations, ~0.12 s of CPU on every run, only to call ec2:DescribeRegions once. This script
+copies, from the installed botocore, exactly what that one operation needs (the operation, its
+input/output shapes and the shapes they reach, and the service metadata) into
+``slrwizard/aws/models/<service>/<api version>/service-2.json``. Endpoint rules, paginators and
+waiters are still read from botocore itself.
+
+Run it after upgrading botocore; ``tests/engine/test_engine_models.py`` fails when the trimmed
+model no longer matches botocore's.
+
+    .venv/bin/python scripts/trim_botocore_models.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from slrwizard.aws.models import MODELS_DIR, TRIMMED, trimmed_model  # noqa: E402
+
+
+def main() -> int:
+    import botocore.session
+
+    loader = botocore.session.get_session().get_component("data_loader")
+    for service, operations in TRIMMED.items():
+        version = loader.determine_latest_version(service, "service-2")
+        full: dict[str, Any] = loader.load_service_model(service, "service-2", version)
+        target = MODELS_DIR / service / version / "service-2.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(trimmed_model(full, operations), indent=1, sort_keys=True) + "\n"
+        target.write_text(text, encoding="utf-8")
+        print(f"{target.relative_to(ROOT)}: {', '.join(operations)} ({len(text)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Trimmed botocore service models, put first on the gateway's botocore data path.
+
+botocore builds a client from the service's whole model: EC2's has 830 operations and costs
+~0.12 s of CPU to read, on every run, for one ec2:DescribeRegions call on the scan's critical path
+(benchmarks/scan.py). The files under this package hold only the operations listed in
+:data:`TRIMMED`, copied from botocore by ``scripts/trim_botocore_models.py``; every other file of
+the service (endpoint rules, paginators, waiters) still comes from botocore. A test compares them
+with the installed botocore's models.
+
+No boto3 import here: these are plain functions over the JSON.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+MODELS_DIR = Path(__file__).resolve().parent
+
+TRIMMED: dict[str, tuple[str, ...]] = {"ec2": ("DescribeRegions",)}
+"""Services whose model is trimmed, and the operations the gateway calls on them."""
+
+
+def trimmed_model(full: dict[str, Any], operations: tuple[str, ...]) -> dict[str, Any]:
+    """``full`` (a service-2 model) reduced to ``operations`` and the shapes they reach."""
+    shapes: dict[str, Any] = full["shapes"]
+    keep: dict[str, Any] = {}
+
+    def visit(name: str) -> None:
+        if name in keep:
+            return
+        shape = shapes[name]
+        keep[name] = shape
+        refs = [shape.get("member"), shape.get("key"), shape.get("value")]
+        refs += list(shape.get("members", {}).values())
+        for ref in refs:
+            if ref is not None:
+                visit(ref["shape"])
+
+    kept_operations = {}
+    for name in operations:
+        operation = full["operations"][name]
+        kept_operations[name] = operation
+        for part in ("input", "output"):
+            if part in operation:
+                visit(operation[part]["shape"])
+        for error in operation.get("errors", []):
+            visit(error["shape"])
+    model = {key: value for key, value in full.items() if key not in ("operations", "shapes")}
+    model["operations"] = kept_operations
+    model["shapes"] = dict(sorted(keep.items()))
+    return model

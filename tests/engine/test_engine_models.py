@@ -1,0 +1,60 @@
+"""The trimmed botocore models the gateway's sessions read first (slrwizard/aws/models)."""
+
+from __future__ import annotations
+
+import json
+
+import botocore.session
+import pytest
+from moto import mock_aws
+
+from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings, make_session
+from slrwizard.aws.models import MODELS_DIR, TRIMMED, trimmed_model
+from slrwizard.domain.models import RegionSource
+
+
+@pytest.mark.parametrize("service", sorted(TRIMMED))
+def test_the_trimmed_model_is_botocores_own_cut_down(service: str) -> None:
+    """Fails after a botocore upgrade changes the model: run scripts/trim_botocore_models.py."""
+    loader = botocore.session.get_session().get_component("data_loader")
+    version = loader.determine_latest_version(service, "service-2")
+    full = loader.load_service_model(service, "service-2", version)
+    shipped = json.loads((MODELS_DIR / service / version / "service-2.json").read_text())
+    assert shipped == json.loads(json.dumps(trimmed_model(full, TRIMMED[service])))
+    assert sorted(shipped["operations"]) == sorted(TRIMMED[service])
+
+
+def test_trimming_keeps_every_shape_an_operation_reaches() -> None:
+    full = {
+        "metadata": {"protocol": "query"},
+        "operations": {
+            "Get": {"input": {"shape": "In"}, "output": {"shape": "Out"}},
+            "Other": {"input": {"shape": "Unused"}},
+        },
+        "shapes": {
+            "In": {"type": "structure", "members": {"Ids": {"shape": "IdList"}}},
+            "IdList": {"type": "list", "member": {"shape": "Id"}},
+            "Id": {"type": "string"},
+            "Out": {"type": "structure", "members": {"Tags": {"shape": "TagMap"}}},
+            "TagMap": {"type": "map", "key": {"shape": "Id"}, "value": {"shape": "Out"}},
+            "Unused": {"type": "string"},
+        },
+    }
+    model = trimmed_model(full, ("Get",))
+    assert list(model["operations"]) == ["Get"]
+    assert sorted(model["shapes"]) == ["Id", "IdList", "In", "Out", "TagMap"]
+    assert model["metadata"] == {"protocol": "query"}
+
+
+def test_the_gateways_session_reads_the_trimmed_ec2_model_and_lists_regions() -> None:
+    with mock_aws():
+        session = make_session(None, "us-east-1")
+        ec2 = session.client("ec2")
+        assert ec2.meta.service_model.operation_names == ["DescribeRegions"]
+        rds = session.client("rds", region_name="eu-west-1")
+        assert len(rds.meta.service_model.operation_names) > 100  # other services untouched
+        gateway = Boto3Gateway(GatewaySettings(region="us-east-1"), session)
+        regions = gateway.list_regions()
+        gateway.settle()
+    assert regions.source is RegionSource.EC2
+    assert {"us-east-1", "eu-west-1"} <= set(regions.regions)
