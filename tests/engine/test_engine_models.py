@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta, timezone
 
 import botocore.session
 import pytest
+from botocore.utils import parse_timestamp as botocore_parse_timestamp
 from moto import mock_aws
 
-from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings, make_session
+from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings, make_session, parse_timestamp
 from slrwizard.aws.models import MODELS_DIR, TRIMMED, trimmed_model
 from slrwizard.domain.models import RegionSource
 
@@ -58,3 +60,39 @@ def test_the_gateways_session_reads_the_trimmed_ec2_model_and_lists_regions() ->
         gateway.settle()
     assert regions.source is RegionSource.EC2
     assert {"us-east-1", "eu-west-1"} <= set(regions.regions)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-28T03:00:00Z",
+        "2026-11-28T03:00:00.123Z",
+        "2026-11-28T03:00:00.123456Z",
+        "2026-11-28T03:00:00.1234567Z",  # more digits than fromisoformat reads
+        "2026-11-28T03:00:00+02:00",
+        "2026-11-28T03:00:00",  # naive: botocore decides
+        "Sat, 28 Nov 2026 03:00:00 GMT",
+        1700000000,
+        "1700000000",
+    ],
+)
+def test_timestamps_read_as_botocore_reads_them(value: object) -> None:
+    ours, theirs = parse_timestamp(value), botocore_parse_timestamp(value)
+    assert ours == theirs
+    assert (ours.tzinfo is None) == (theirs.tzinfo is None)
+
+
+def test_the_gateways_session_reads_timestamps_with_our_parser() -> None:
+    with mock_aws():
+        session = make_session(None, "us-east-1")
+        rds = session.client("rds", region_name="eu-west-1")
+        rds.create_db_cluster(
+            DBClusterIdentifier="c1",
+            Engine="aurora-postgresql",
+            MasterUsername="admin1",
+            MasterUserPassword="password123",
+        )
+        (cluster,) = rds.describe_db_clusters()["DBClusters"]
+    created = cluster["ClusterCreateTime"]
+    assert isinstance(created.tzinfo, timezone)  # the standard library's; dateutil's is tzutc
+    assert created.utcoffset() == timedelta(0)
