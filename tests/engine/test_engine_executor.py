@@ -25,7 +25,7 @@ from enginekit import (
 )
 
 from slrwizard.domain import errors as e
-from slrwizard.domain.executor import ResourceState, StepUpdate
+from slrwizard.domain.executor import Executor, ResourceState, StepUpdate
 from slrwizard.domain.plan import DeletionPlan, StepKind
 from slrwizard.domain.records import Record, StepRecord, StepStatus
 from slrwizard.domain.wizard import Wizard
@@ -125,6 +125,32 @@ def test_resources_in_different_regions_are_deleted_at_the_same_time(
     busy = sum(f - s for s, f in spans.values())
     assert busy >= latency * (3 + 2 + 1)
     assert elapsed < 0.7 * busy, f"{elapsed:.2f}s is not concurrent ({busy:.2f}s of work)"
+
+
+def test_the_longest_chains_start_first(make_wizard: MakeWizard, faults: Faults) -> None:
+    """A stopped cluster must be started (minutes) before anything else: it goes first, so the
+    total is its chain and not its chain plus everyone else's first calls."""
+    make_instance("eu-west-1", "alpha")
+    make_cluster("eu-west-1", "bravo", readers=2, protected=True)
+    make_cluster("us-east-1", "charlie", stopped=True)
+    make_instance("us-east-1", "delta")
+    wz = make_wizard()
+    to_confirming(wz)
+    wz.confirm(wz.account)
+    assert wz.plan is not None and wz.scan_result is not None
+    executor = Executor(wz.gateway, wz.plan, wz.scan_result, max_workers=1)
+    progress = executor.run()  # one at a time: the order is the order they were started in
+    assert all(p.state is ResourceState.DONE for p in progress.values())
+    order = [c for c in faults.mutating_calls()]
+    assert (order[0].operation, order[0].params.get("DBClusterIdentifier")) == (
+        "StartDBCluster",
+        "charlie",
+    )
+    # then the longer plans (bravo: protection, two readers, a writer, itself) before the short
+    firsts = [c.params.get("DBClusterIdentifier") or c.params.get("DBInstanceIdentifier")
+              for c in order]  # fmt: skip
+    assert firsts.index("bravo") < firsts.index("alpha")
+    assert firsts.index("bravo") < firsts.index("delta")
 
 
 def test_a_read_replica_is_promoted_before_its_source_loses_a_member(
