@@ -25,10 +25,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slrwizard.domain.executor import ResourceState
-from slrwizard.domain.wizard import Wizard
+if TYPE_CHECKING:  # the TUI installs these handlers before its first frame, the domain later
+    from slrwizard.domain.wizard import Wizard
 
 SignalCallback = Callable[[str], None]
 HANDLED = ("SIGINT", "SIGTERM", "SIGHUP")
@@ -112,7 +112,7 @@ def end_session_on_signal(
     """
 
     def on_signal(name: str) -> None:
-        current = wizard if isinstance(wizard, Wizard) else wizard()
+        current = wizard() if callable(wizard) else wizard
         if current is not None:
             state = current.state.replace("_", " ")
             current.stop()
@@ -125,6 +125,8 @@ def end_session_on_signal(
 
 
 def _wait_for_steps(wizard: Wizard, grace: float) -> None:
+    from slrwizard.domain.executor import ResourceState
+
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline and any(
         p.state is ResourceState.RUNNING for p in wizard.progress.values()

@@ -4,6 +4,10 @@ The app receives its collaborators: ``connect`` builds the Wizard (and the AWS w
 so it runs in a worker while the first screen already explains what is about to happen. Each step
 is a screen that ends by dismissing a typed result; the callbacks below decide what comes next, so
 the order of the walkthrough can be read in one place (``_after_*``).
+
+The first frame needs Textual and the start screen only: the domain (pydantic, the state machine)
+and the workers' messages are named here for the type checker, and load in the ``connect``
+worker, after that frame.
 """
 
 from __future__ import annotations
@@ -22,23 +26,24 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from slrwizard.domain import errors as e
-from slrwizard.domain.executor import StepUpdate
-from slrwizard.domain.models import Caller, RoleDeletionStatus
 from slrwizard.tui.clock import Clock, SystemClock
-from slrwizard.tui.messages import (
-    Connected,
-    DeletionsSettled,
-    RoleDeletionFinished,
-    RoleStatusChanged,
-    StepUpdated,
-)
 from slrwizard.tui.presenter import mask
-from slrwizard.tui.summary import Draft, ResourceOutcome
+from slrwizard.tui.screens.start import StartScreen
 from slrwizard.tui.work import CHANGING, EXIT_ABORTED, EXIT_FAILURE, EXIT_OK, Connect, WizardWork
 
 if TYPE_CHECKING:
+    from slrwizard.domain.executor import StepUpdate
+    from slrwizard.domain.models import Caller, RoleDeletionStatus
     from slrwizard.journal.resume import PriorSession
+    from slrwizard.tui.messages import (
+        Connected,
+        DeletionsSettled,
+        RoleDeletionFinished,
+        RoleStatusChanged,
+        StepUpdated,
+    )
     from slrwizard.tui.screens.role import RoleOutcome
+    from slrwizard.tui.summary import Draft, ResourceOutcome
 
 
 class DeletionView(Protocol):
@@ -72,7 +77,6 @@ class WizardApp(WizardWork):
     CSS_PATH = "app.tcss"
     TITLE = "slrwizard"
     SUB_TITLE = "remove AWSServiceRoleForRDS"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("p", "toggle_presenter", "Presenter"),
@@ -136,8 +140,6 @@ class WizardApp(WizardWork):
 
     # -- the walkthrough, in order -----------------------------------------------------------
     def on_mount(self) -> None:
-        from slrwizard.tui.screens.start import StartScreen
-
         self.set_class(self.presenter, "-presenter")
         self.push_screen(StartScreen(), self._after_start)
         # After the first paint: the worker's imports (boto3, moto) would otherwise compete

@@ -5,6 +5,9 @@ Every Wizard call blocks, so it runs in a thread worker owned by the app
 (``post_message`` is thread-safe) to the screen that asked, or to the app for work that outlives a
 screen (deletions, the role deletion). Failures do not travel as messages: they meet the app's
 single ``on_worker_state_changed`` handler.
+
+The domain types are named for the type checker only: the app imports this module before its
+first frame, and the domain (pydantic, the state machine) loads later, in the session's worker.
 """
 
 from __future__ import annotations
@@ -14,17 +17,16 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from slrwizard.domain.executor import StepUpdate
-from slrwizard.domain.models import (
-    RegionScan,
-    Role,
-    RoleDeletionStatus,
-    RoleInspection,
-    ScanResult,
-)
-
 if TYPE_CHECKING:
     from slrwizard.bootstrap import Wiring
+    from slrwizard.domain.executor import StepUpdate
+    from slrwizard.domain.models import (
+        RegionScan,
+        Role,
+        RoleDeletionStatus,
+        RoleInspection,
+        ScanResult,
+    )
     from slrwizard.domain.wizard import Wizard
 
 

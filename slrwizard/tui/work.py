@@ -7,6 +7,11 @@ outlive any screen (deletions, the role deletion), to the app itself, which hand
 screen is showing that work. Because every worker belongs to the app, leaving a screen never
 cancels or orphans a deletion, and because every worker is started with ``exit_on_error=False``,
 their failures all arrive at one handler (``WizardApp.on_worker_state_changed``).
+
+The app imports this module before its first frame, which needs none of what the workers use:
+only ``domain.errors`` (plain exceptions) is imported at module level. The rest of the domain
+(pydantic, the state machine) loads in the session's worker (``connect``), before any other
+worker runs, and each worker imports the messages it posts.
 """
 
 from __future__ import annotations
@@ -20,27 +25,12 @@ from textual.app import App
 from textual.message_pump import MessagePump
 
 from slrwizard.domain import errors as e
-from slrwizard.domain.executor import ResourceState, StepUpdate
-from slrwizard.domain.models import RegionScan
-from slrwizard.domain.plan import DeletionPlan
-from slrwizard.tui.messages import (
-    Connected,
-    DeletionsSettled,
-    MovedOn,
-    RegionScanned,
-    RegionsListed,
-    RoleDeletionFinished,
-    RoleInspected,
-    RoleRecreated,
-    RoleStatusChanged,
-    ScanFinished,
-    StepUpdated,
-    WizardFinished,
-)
 
 if TYPE_CHECKING:
     from slrwizard.bootstrap import Wiring
-    from slrwizard.domain.models import RoleDeletionStatus
+    from slrwizard.domain.executor import StepUpdate
+    from slrwizard.domain.models import RegionScan, RoleDeletionStatus
+    from slrwizard.domain.plan import DeletionPlan
     from slrwizard.domain.wizard import Wizard
     from slrwizard.journal.resume import PriorSession
 
@@ -83,6 +73,8 @@ class WizardWork(App[int]):
     @work(thread=True, exit_on_error=False, group=READING, name="connect")
     def connect_session(self) -> None:
         """Build the gateway and identify the caller (moto start-up in demo mode: seconds)."""
+        from slrwizard.tui.messages import Connected
+
         wizard, wiring = self._connect()
         self.post_message(Connected(wizard, wiring))
 
@@ -90,16 +82,22 @@ class WizardWork(App[int]):
     @work(thread=True, exit_on_error=False, group=READING, name="inspect")
     def inspect_role(self, target: MessagePump) -> None:
         """GetRole, its policies and Access Advisor."""
+        from slrwizard.tui.messages import RoleInspected
+
         target.post_message(RoleInspected(self.session.inspect()))
 
     @work(thread=True, exit_on_error=False, group=CHANGING, name="recreate")
     def recreate_role(self, target: MessagePump) -> None:
         """CreateServiceLinkedRole (its AccessDenied carries the seed's policy in the hint)."""
+        from slrwizard.tui.messages import RoleRecreated
+
         target.post_message(RoleRecreated(self.session.recreate_role()))
 
     @work(thread=True, exit_on_error=False, group=READING, name="finish-without-role")
     def finish_without_role(self, target: MessagePump) -> None:
         """The role does not exist: the walkthrough is complete."""
+        from slrwizard.tui.messages import WizardFinished
+
         self.session.finish_without_role()
         target.post_message(WizardFinished())
 
@@ -107,6 +105,8 @@ class WizardWork(App[int]):
     @work(thread=True, exit_on_error=False, group=READING, name="scan")
     def scan_regions(self, target: MessagePump, *, back: bool = False) -> None:
         """Scan every enabled region; with ``back``, only those AWS said use the role."""
+        from slrwizard.tui.messages import RegionScanned, RegionsListed, ScanFinished
+
         wizard = self.session
         named = wizard.role_status.usage_regions if back and wizard.role_status else []
         note: str | None
@@ -127,6 +127,8 @@ class WizardWork(App[int]):
     @work(thread=True, exit_on_error=False, group=READING, name="accept-unscanned")
     def accept_unscanned(self, target: MessagePump, *, then_to_role: bool = False) -> None:
         """Record that the operator goes on without the regions the scan could not cover."""
+        from slrwizard.tui.messages import MovedOn
+
         self.session.accept_unscanned_regions()
         if then_to_role:
             self.session.skip_to_role()
@@ -135,6 +137,8 @@ class WizardWork(App[int]):
     @work(thread=True, exit_on_error=False, group=READING, name="skip-to-role")
     def skip_to_role(self, target: MessagePump) -> None:
         """Nothing was found: straight to step 4."""
+        from slrwizard.tui.messages import MovedOn
+
         self.session.skip_to_role()
         self._verify_prior_snapshots()
         target.post_message(MovedOn("skip-to-role"))
@@ -143,6 +147,8 @@ class WizardWork(App[int]):
     @work(thread=True, exit_on_error=False, group=READING, name="review")
     def review_plan(self, target: MessagePump, plan: DeletionPlan) -> None:
         """Adopt the plan and move to the confirmation (refused while it has problems)."""
+        from slrwizard.tui.messages import MovedOn
+
         self.session.set_plan(plan)
         self.session.review()
         target.post_message(MovedOn("review"))
@@ -150,6 +156,8 @@ class WizardWork(App[int]):
     @work(thread=True, exit_on_error=False, group=READING, name="back")
     def back_to_plan(self, target: MessagePump) -> None:
         """Leave the confirmation; the plan can be changed again."""
+        from slrwizard.tui.messages import MovedOn
+
         if self.session.state == "confirming":
             self.session.back()
         target.post_message(MovedOn("back"))
@@ -157,12 +165,16 @@ class WizardWork(App[int]):
     @work(thread=True, exit_on_error=False, group=READING, name="confirm")
     def confirm_plan(self, target: MessagePump, typed: str) -> None:
         """Check the typed account ID; a mismatch raises and nothing changes."""
+        from slrwizard.tui.messages import MovedOn
+
         self.session.confirm(typed)
         target.post_message(MovedOn("confirmed"))
 
     @work(thread=True, exit_on_error=False, group=CHANGING, name="delete-resources")
     def delete_resources(self) -> None:
         """Run the confirmed plan; every StepUpdate comes back to the app."""
+        from slrwizard.tui.messages import DeletionsSettled
+
         all_finished = self.session.delete_resources(self._heard_step)
         self._verify_prior_snapshots()
         self.post_message(DeletionsSettled(all_finished))
@@ -175,22 +187,30 @@ class WizardWork(App[int]):
             self.prior_verified = verify_prior_snapshots(self.session, self.prior)
 
     def _heard_step(self, update: StepUpdate) -> None:
+        from slrwizard.tui.messages import StepUpdated
+
         self.post_message(StepUpdated(update))
 
     @work(thread=True, exit_on_error=False, group=CHANGING, name="retry")
     def retry_resource(self, key: str) -> None:
         """Run one failed resource again from the step that failed."""
+        from slrwizard.tui.messages import DeletionsSettled
+
         self.post_message(DeletionsSettled(self.session.retry(key)))
 
     @work(thread=True, exit_on_error=False, group=READING, name="skip")
     def skip_resource(self, key: str) -> None:
         """Leave one failed resource as it is (it keeps the role in use)."""
+        from slrwizard.tui.messages import DeletionsSettled
+
         self.session.skip(key)
         self.post_message(DeletionsSettled(False))
 
     @work(thread=True, exit_on_error=False, group=READING, name="finish-deletions")
     def finish_deletions(self, target: MessagePump) -> None:
         """Leave step 3 for the re-scan."""
+        from slrwizard.tui.messages import MovedOn
+
         self.session.finish_deletions()
         target.post_message(MovedOn("deletions-finished"))
 
@@ -198,6 +218,8 @@ class WizardWork(App[int]):
     @work(thread=True, exit_on_error=False, group=READING, name="rescan")
     def rescan_regions(self, target: MessagePump) -> None:
         """Scan every region again; the wizard goes on to the role only if it is empty."""
+        from slrwizard.tui.messages import RegionScanned, RegionsListed, ScanFinished
+
         wizard = self.session
         region_list = wizard.regions()
         target.post_message(RegionsListed(list(region_list.regions), region_list.note))
@@ -211,6 +233,8 @@ class WizardWork(App[int]):
     @work(thread=True, exit_on_error=False, group=CHANGING, name="delete-role")
     def delete_role(self) -> None:
         """DeleteServiceLinkedRole, polling until AWS says SUCCEEDED or FAILED."""
+        from slrwizard.tui.messages import RoleDeletionFinished, RoleStatusChanged
+
         polls = 0
 
         def heard(status: RoleDeletionStatus) -> None:
@@ -235,6 +259,8 @@ class WizardWork(App[int]):
         """
         wizard = self.wizard
         if wizard is not None:
+            from slrwizard.domain.executor import ResourceState
+
             wizard.stop()
             deadline = time.monotonic() + 300
             while time.monotonic() < deadline and any(

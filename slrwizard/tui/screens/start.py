@@ -48,24 +48,30 @@ class StartScreen(WizardScreen[bool]):
         with VerticalScroll(id="body"):
             with Vertical(id="who", classes="panel") as who:
                 who.border_title = "Who and where"
-                yield Spinner("Connecting to AWS…", id="connecting")
+                yield Spinner(self._connecting_text(), id="connecting")
                 yield Facts(id="who-facts")
-            with Vertical(classes="panel") as steps:
-                steps.border_title = "What the wizard will do, in four steps"
-                yield Facts(label_width=20, id="steps-facts")
-            with Vertical(classes="panel") as never:
-                never.border_title = "What it will never do without asking"
-                yield Static(self._never_text(), id="never-text")
+            # A panel of one widget is that widget, bordered: one widget less to build, style,
+            # lay out and paint before the first frame.
+            steps = Facts(
+                [(f"{step.number}  {step.title}", step.summary) for step in STEPS],
+                label_width=20,
+                id="steps-facts",
+                classes="panel",
+            )
+            steps.border_title = "What the wizard will do, in four steps"
+            yield steps
+            never = Static(self._never_text(), id="never-text", classes="panel")
+            never.border_title = "What it will never do without asking"
+            yield never
         with Horizontal(classes="actions"):
             yield Static(id="start-note", markup=False)
-            yield Button("Begin step 1: inspect the role", id="begin", variant="primary")
+            # Disabled until the caller is known (``refresh_view``).
+            yield Button(
+                "Begin step 1: inspect the role", id="begin", variant="primary", disabled=True
+            )
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#begin", Button).disabled = True
-        self.query_one("#steps-facts", Facts).set_rows(
-            [(f"{step.number}  {step.title}", step.summary) for step in STEPS]
-        )
         self.watch(self.wapp, "caller", self.refresh_view)
 
     def refresh_view(self) -> None:
@@ -74,14 +80,17 @@ class StartScreen(WizardScreen[bool]):
         self.query_one("#connecting").display = not connected
         self.query_one("#begin", Button).disabled = not connected
         if caller is None:
-            note = " (starting the demo sandbox)" if self.wapp.demo else ""
-            self.query_one("#connecting", Spinner).set_text(f"Connecting to AWS{note}…")
+            self.query_one("#connecting", Spinner).set_text(self._connecting_text())
             return
         self.query_one("#who-facts", Facts).set_rows(self._who_rows())
         self.query_one("#start-note", Static).update(
             "Step 1 only reads. Press n (or Enter) if this is the right account."
         )
         self.refresh_bindings()
+
+    def _connecting_text(self) -> str:
+        note = " (starting the demo sandbox)" if self.wapp.demo else ""
+        return f"Connecting to AWS{note}…"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "begin":

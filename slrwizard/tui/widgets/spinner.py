@@ -30,8 +30,9 @@ class Spinner(Static):
 
     def set_text(self, text: str) -> None:
         """Change the text after the spinner."""
-        self.text = text
-        self._draw()
+        if text != self.text:
+            self.text = text
+            self._draw()
 
     def _advance(self) -> None:
         if self.display:
