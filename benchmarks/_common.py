@@ -12,6 +12,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -64,13 +65,30 @@ COMMERCIAL_REGIONS = [
 ]
 
 
-def fake_env(endpoint: str | None = None, **extra: str) -> dict[str, str]:
-    """The environment of a child process: fake credentials, no profile, no metadata service."""
+PYCACHE = Path(tempfile.gettempdir()) / "slrwizard-bench-pycache"
+"""Where children keep their bytecode caches (see :func:`fake_env`)."""
+
+
+def fake_env(endpoint: str | None = None, *, pycache: bool = True, **extra: str) -> dict[str, str]:
+    """The environment of a child process: fake credentials, no profile, no metadata service.
+
+    With ``pycache`` (the default) the child keeps bytecode caches, as an installed slrwizard
+    does (pip and pipx compile a package's modules when they install it; a checkout writes
+    ``__pycache__`` on first import). A shell with ``PYTHONDONTWRITEBYTECODE`` set, as this
+    machine and some CI images have, would otherwise make every run compile slrwizard's modules
+    again (~25 ms) while boto3's and Textual's came compiled from their wheels: the floors and
+    references would be measured compiled and the wizard not. The caches live in a directory of
+    their own (``PYTHONPYCACHEPREFIX``); the first run of each command fills them, so every
+    benchmark makes an unmeasured run first.
+    """
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("AWS_") and k not in ("PYTHONSTARTUP", "PYTHONPROFILEIMPORTTIME")
     }
+    if pycache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     env.update(
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",

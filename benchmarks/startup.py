@@ -33,7 +33,6 @@ import select
 import struct
 import subprocess
 import sys
-import tempfile
 import termios
 import time
 from collections.abc import Sequence
@@ -176,13 +175,6 @@ def _imports_once(code: str, env: dict[str, str]) -> tuple[float, list[str]]:
     return total, [f"{name} {us / 1000:.0f} ms" for name, us in biggest]
 
 
-def with_pycache(env: dict[str, str]) -> dict[str, str]:
-    """``env`` with bytecode caches, in a directory of the benchmark's own (see the docstring)."""
-    cached = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    cached["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "slrwizard-bench-pycache")
-    return cached
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Start-up benchmark: --help, --version, first TUI frame vs bare Textual.",
@@ -197,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     use_fake_credentials()
-    env = fake_env() if args.no_pycache else with_pycache(fake_env())
+    env = fake_env(pycache=not args.no_pycache)
     n = args.repeat
     # One run of each command first: it fills the bytecode caches (and the OS's file cache).
     run_child([SLRWIZARD, "--help"], env)
@@ -212,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     loaded: dict[str, list[str]] = {}
     with moto_server() as upstream:
         create_role(upstream)
-        live_env = fake_env(upstream) if args.no_pycache else with_pycache(fake_env(upstream))
+        live_env = fake_env(upstream, pycache=not args.no_pycache)
         first_frame_in_pty(hello_cmd, env, HELLO_MARKER)
         first_frame_in_pty(demo_cmd, env, WIZARD_MARKER, visible_chars=VISIBLE_CHARS)
         for _ in range(n):  # alternate, so a busy moment of the machine hits both alike
