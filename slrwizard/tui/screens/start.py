@@ -29,7 +29,7 @@ NEVER = (
 )
 
 
-class StartScreen(WizardScreen[bool]):
+class StartScreen(WizardScreen[None]):
     """Step 0: orientation. Dismisses with True when the operator begins step 1."""
 
     STEP = START
@@ -134,4 +134,4 @@ class StartScreen(WizardScreen[bool]):
     def action_begin(self) -> None:
         """Go to step 1 (only once connected)."""
         if self.wapp.caller is not None:
-            self.dismiss(True)
+            self.wapp.begin_inspection()
