@@ -1,18 +1,21 @@
 """The measured side of the scale benchmark: scan, table and keystrokes in one Textual app.
 
 A minimal app holds the TUI's own clusters table (``slrwizard.tui.widgets.resources
-.ResourceTable``, fed the way ``ScanScreen`` feeds it: a message per region that answers, turned
-into rows on the UI thread); where that widget does not exist, a ``DataTable`` with the same
-columns. ``App.run_test()`` drives it (headless: everything is rendered except the bytes sent to
-the terminal):
+.ResourceTable``) and regions grid (``RegionGrid``), fed the way ``ScanScreen`` feeds them: a
+message per region that answers, turned into rows on the UI thread, the grid cell updated and the
+row under the cursor read for the detail line); where the table does not exist, a ``DataTable``
+with the same columns. ``App.run_test()`` drives it (headless: everything is rendered except the
+bytes sent to the terminal):
 
 1. a thread worker runs the real gateway's ``scan_regions`` against ``AWS_ENDPOINT_URL``; each
    region's rows are added as it answers (``add_region_rows``), and the whole result is set once
-   the scan is over (``set_rows``), as ``ScanScreen`` does;
+   the scan is over (``set_rows``, and the grid laid out again), as ``ScanScreen`` does; the
+   table may add rows over a few frames (``pending``): "every row in the table" waits for them;
 2. meanwhile a thread types ``j`` every ~25 ms the way Textual's input thread does
    (``driver.process_message``), and the app notes when its binding runs: that delay is the
    keystroke latency, queueing behind whatever the UI thread was busy with included;
-3. once every row is in the table: a filter (``set_filter``), timed to the next refresh.
+3. once every row is in the table: a filter (``set_filter``, what ``ScanScreen`` calls once the
+   typing pauses), timed until every matching row is in the table and the screen refreshed.
 
 Prints one JSON object. Peak RSS is taken by the parent (``wait4``); ours is printed too.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import resource
 import threading
@@ -32,6 +36,11 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
+
+try:
+    from slrwizard.tui.widgets.regions import RegionGrid as GRID
+except ImportError:  # pragma: no cover - the TUI's grid is gone
+    GRID = None
 
 COLUMNS = ("Region", "Cluster / instance", "Engine", "Status", "Inst.", "Protected", "Global")
 
@@ -54,10 +63,12 @@ class PlainTable(DataTable[str]):
         self.add_rows([r for r in self.all_rows if any(text in c for c in r)])
 
 
-def _table_kind() -> tuple[type[Any], Any, str]:
+def _table_kind(table: bool = True) -> tuple[type[Any], Any, str]:
+    if not table:  # the baseline: the same scan and keystrokes, no row ever made or shown
+        return PlainTable, lambda scan: [], "none (baseline: scan and keystrokes only)"
     try:
         from slrwizard.tui.widgets.resources import ResourceTable, rows_from_scan
-    except ImportError:
+    except ImportError:  # pragma: no cover - the TUI's table is gone
 
         def plain_rows(scan: Any) -> list[tuple[str, ...]]:
             return [
@@ -84,26 +95,51 @@ class RegionAnswered(Message):
 class ScaleApp(App[None]):
     BINDINGS = [Binding("j", "probe", "probe")]
 
-    def __init__(self, table_cls: type[Any], to_rows: Any) -> None:
+    def __init__(
+        self, table_cls: type[Any], to_rows: Any, regions: list[str], grid: bool = True
+    ) -> None:
         super().__init__()
-        self.table_cls, self.to_rows = table_cls, to_rows
+        self.table_cls, self.to_rows, self.regions = table_cls, to_rows, regions
+        self.grid_cls = GRID if grid else None
         self.handled: list[float] = []
         self.handled_event = threading.Event()
         self.last_rows_at = 0.0
+        self.detail: Any = None
 
     def compose(self) -> ComposeResult:
         yield self.table_cls(id="resources")
+        if self.grid_cls is not None:
+            yield self.grid_cls(id="regions")
 
     def on_mount(self) -> None:
         self.query_one("#resources").focus()
+        if self.grid_cls is not None:
+            self.query_one(self.grid_cls).reset(self.regions)  # ScanScreen.on_regions_listed
 
     def action_probe(self) -> None:
         self.handled.append(time.perf_counter())
         self.handled_event.set()
 
     def on_region_answered(self, message: RegionAnswered) -> None:
-        self.query_one("#resources").add_region_rows(self.to_rows(message.scan))
+        # ScanScreen.on_region_scanned: the grid's cell, the rows, the detail line
+        if self.grid_cls is not None:
+            self.query_one(self.grid_cls).record(message.scan)
+        table = self.query_one("#resources")
+        table.add_region_rows(self.to_rows(message.scan))
+        self.detail = getattr(table, "highlighted", None)
         self.last_rows_at = time.perf_counter()
+
+    def show_result(self, scans: list[Any]) -> None:
+        """ScanScreen._show_result: the grid laid out again, every row set, the detail line."""
+        if self.grid_cls is not None:
+            grid = self.query_one(self.grid_cls)
+            grid.reset([s.region for s in scans])
+            for scan in scans:
+                grid.record(scan)
+        table = self.query_one("#resources")
+        if hasattr(table, "set_rows"):
+            table.set_rows([row for scan in scans for row in self.to_rows(scan)])
+        self.detail = getattr(table, "highlighted", None)
 
 
 def _peak_rss_mb() -> float:
@@ -125,28 +161,31 @@ def type_keys(app: ScaleApp, stop: threading.Event, sent: list[float], lat: list
         app.handled_event.clear()
         before = len(app.handled)
         t0 = time.perf_counter()
-        sent.append(t0)
         app._driver.process_message(events.Key("j", "j"))  # type: ignore[union-attr]
         if app.handled_event.wait(timeout=10) and len(app.handled) > before:
+            sent.append(t0)
             lat.append(app.handled[before] - t0)
         time.sleep(0.025)
 
 
 async def run(
-    regions: list[str], expect_rows: int, filter_text: str, deadline: float
+    regions: list[str], expect_rows: int, filter_text: str, deadline: float, table: bool = True
 ) -> dict[str, Any]:
+    table_cls, to_rows, kind = _table_kind(table)
+    app = ScaleApp(table_cls, to_rows, regions, grid=table)
+    # As ``slrwizard.tui.launch`` does before the app runs: what is loaded by now (Textual, the
+    # TUI) is kept out of the cyclic collector's full collections; boto3 loads after, as there.
+    gc.freeze()
     from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
 
-    table_cls, to_rows, kind = _table_kind()
     gateway = Boto3Gateway(GatewaySettings(region="us-east-1"))
-    app = ScaleApp(table_cls, to_rows)
     out: dict[str, Any] = {"widget": kind}
     async with app.run_test(size=(140, 40)) as pilot:
         table = app.query_one("#resources", DataTable)
         stop, sent, latencies = threading.Event(), [], []
         typist = threading.Thread(target=type_keys, args=(app, stop, sent, latencies), daemon=True)
         typist.start()
-        started = time.perf_counter()
+        started, ui_cpu = time.perf_counter(), time.thread_time()  # we are the UI thread
         worker = app.run_worker(
             lambda: gateway.scan_regions(
                 regions, lambda scan: app.post_message(RegionAnswered(scan))
@@ -154,10 +193,8 @@ async def run(
             thread=True,
         )
         scans = await worker.wait()
-        scan_done = time.perf_counter()
-        table_widget = app.query_one("#resources")
-        if hasattr(table_widget, "set_rows"):  # ScanScreen shows the final result in one go
-            table_widget.set_rows([row for scan in scans for row in to_rows(scan)])
+        scan_done, ui_cpu = time.perf_counter(), time.thread_time() - ui_cpu
+        app.show_result(scans)  # ScanScreen.on_scan_finished
         give_up = time.perf_counter() + deadline
         while table.row_count < expect_rows and time.perf_counter() < give_up:
             await pilot.pause(0.005)
@@ -166,16 +203,21 @@ async def run(
         stop.set()
         await asyncio.get_running_loop().run_in_executor(None, typist.join, 15)
 
-        t = time.perf_counter()
-        app.query_one("#resources").set_filter(filter_text)
-        await pilot.pause()
-        filter_s = time.perf_counter() - t
-        filtered = table.row_count
-        t = time.perf_counter()
-        app.query_one("#resources").set_filter("")
-        await pilot.pause()
-        unfilter_s = time.perf_counter() - t
+        async def filtered_by(text: str) -> float:
+            """Seconds until the filtered rows are all in the table and drawn."""
+            t = time.perf_counter()
+            widget = app.query_one("#resources")
+            widget.set_filter(text)
+            while getattr(widget, "pending", 0) and time.perf_counter() < t + deadline:
+                await pilot.pause(0.001)
+            await pilot.pause()
+            return time.perf_counter() - t
 
+        filter_s = await filtered_by(filter_text)
+        filtered = table.row_count
+        unfilter_s = await filtered_by("")
+
+    slowest = sorted(zip(latencies, sent, strict=False), reverse=True)[:3]
     latencies.sort()
     out.update(
         scan_s=scan_done - started,
@@ -192,6 +234,8 @@ async def run(
         key_median_s=latencies[len(latencies) // 2] if latencies else float("nan"),
         key_p95_s=latencies[int(len(latencies) * 0.95)] if latencies else float("nan"),
         key_max_s=latencies[-1] if latencies else float("nan"),
+        slowest_keys=[(round(max(0.0, t - started), 3), round(lat, 4)) for lat, t in slowest],
+        ui_cpu_s=ui_cpu,
         rss_mb=_peak_rss_mb(),
     )
     return out
@@ -203,9 +247,13 @@ def main() -> None:
     parser.add_argument("--expect-rows", type=int, required=True)
     parser.add_argument("--filter", default="eu-west-1")
     parser.add_argument("--deadline", type=float, default=120, help="seconds to wait for rows")
+    parser.add_argument(
+        "--no-table", action="store_true", help="baseline: scan and keystrokes, no table rows"
+    )
     args = parser.parse_args()
     regions = args.regions.split(",")
-    result = asyncio.run(run(regions, args.expect_rows, args.filter, args.deadline))
+    expect = 0 if args.no_table else args.expect_rows
+    result = asyncio.run(run(regions, expect, args.filter, args.deadline, not args.no_table))
     print(json.dumps(result))
 
 

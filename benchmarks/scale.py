@@ -15,6 +15,10 @@ TUI's table as the scan screen does, types a key every ~25 ms meanwhile, then fi
 - peak RSS of the child <= 250 MB;
 - the slowest keystroke handled <= 50 ms after it was typed, while the scan runs.
 
+With ``--baseline``, a second measured run makes and shows no row at all: the same scan and
+keystrokes, to tell the table's cost (and its hold on the GIL, which the scan's threads need to
+parse) from the gateway's.
+
     .venv/bin/python benchmarks/scale.py
     .venv/bin/python benchmarks/scale.py --clusters 100 --instances 200 --regions 4
 """
@@ -91,6 +95,10 @@ def seed(regions: Sequence[str], clusters: int, members: int, instances: int) ->
             )
 
 
+def _when(keys: list[tuple[float, float]]) -> str:
+    return ", ".join(f"{at:.2f}: {latency * 1000:.0f}" for at, latency in keys)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Scale benchmark: scan, table, memory and keystrokes with 1,000 clusters.",
@@ -106,6 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--live-moto",
         action="store_true",
         help="ask moto every time, without the recording run (default: replay its answers)",
+    )
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also time the scan and the keystrokes without any table rows (the table's cost)",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
@@ -141,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if child.returncode != 0:
                 print(child.stderr, file=sys.stderr)
                 raise SystemExit("the scale child failed")
+            bare = run_child([*cmd, "--no-table"], env) if args.baseline else None
+            if bare is not None and bare.returncode != 0:
+                print(bare.stderr, file=sys.stderr)
+                raise SystemExit("the scale child failed (baseline)")
             pages = max(
                 sum(
                     h.operation == "DescribeDBInstances" and h.region == r for h in proxy.stats.hits
@@ -163,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{args.latency * 1000:.0f} ms / {secs(floor)}",
         ),
         Row("scan (gateway.scan_regions)", secs(result["scan_s"])),
+        Row("UI thread's CPU during the scan (GIL held)", secs(result["ui_cpu_s"])),
         Row("rows still being added after the scan", secs(result["render_after_scan_s"])),
         Row(
             "scan + every row in the table",
@@ -190,7 +208,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             "<= 50 ms",
             result["key_max_s"] <= 0.05,
         ),
+        Row("slowest keystrokes: when (s after the start): ms", _when(result["slowest_keys"])),
     ]
+    if bare is not None:
+        base = json.loads(bare.stdout.strip().splitlines()[-1])
+        rows += [
+            Row("baseline, no table: scan", secs(base["scan_s"])),
+            Row(
+                "baseline, no table: keystroke median / p95 / slowest",
+                f"{base['key_median_s'] * 1000:.1f} / {base['key_p95_s'] * 1000:.1f} / "
+                f"{base['key_max_s'] * 1000:.1f} ms",
+            ),
+            Row("baseline, no table: slowest keystrokes", _when(base["slowest_keys"])),
+        ]
     print_table("Scale: 1,000 clusters in the scan, the table and the keyboard", rows)
     return finish(rows, args.check)
 

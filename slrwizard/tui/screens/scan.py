@@ -7,15 +7,15 @@ or step 4 found something left (``show``). Nothing found ends the step at once: 
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, ProgressBar, Static
 
-from slrwizard.domain.models import ScanResult
 from slrwizard.tui.messages import MovedOn, RegionScanned, RegionsListed, ScanFinished
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import CLUSTERS
@@ -23,8 +23,15 @@ from slrwizard.tui.text import plural, when
 from slrwizard.tui.widgets.regions import RegionGrid, describe
 from slrwizard.tui.widgets.resources import COLUMNS, ResourceTable, rows_from_scan
 
+if TYPE_CHECKING:
+    from slrwizard.domain.models import ScanResult
+
 ScanNext = Literal["plan", "role"]
 Mode = Literal["scan", "back", "show"]
+
+FILTER_DELAY = 0.15
+"""Seconds the filter waits for the next keystroke: a word typed filters the table once, not once
+a letter (a few thousand rows take a few frames to show again). Enter filters at once."""
 
 
 class ScanScreen(WizardScreen[ScanNext]):
@@ -52,6 +59,7 @@ class ScanScreen(WizardScreen[ScanNext]):
         self.result: ScanResult | None = None
         self.scanning = False
         self.moving = False
+        self._filter_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -201,12 +209,21 @@ class ScanScreen(WizardScreen[ScanNext]):
         self.query_one("#filter", Input).focus()
 
     @on(Input.Changed, "#filter")
-    def _filter(self, event: Input.Changed) -> None:
-        self.query_one(ResourceTable).set_filter(event.value)
+    def _filter_typed(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self._filter)
+
+    def _filter(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        self.query_one(ResourceTable).set_filter(self.query_one("#filter", Input).value)
         self._update_detail()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
+        self._filter()
         self.query_one(ResourceTable).focus()
 
     def action_clear_filter(self) -> None:
@@ -214,6 +231,7 @@ class ScanScreen(WizardScreen[ScanNext]):
         box = self.query_one("#filter", Input)
         if box.value or box.has_focus:
             box.value = ""
+            self._filter()
             self.query_one(ResourceTable).focus()
 
     def action_sort(self) -> None:

@@ -42,7 +42,19 @@ def _style(variables: dict[str, str], spec: str) -> Style:
 
 def cell(node: DOMNode, *parts: str | tuple[str, str]) -> Text:
     """A cell from plain strings and ``(text, style)`` pairs; styles may name theme variables."""
-    variables, styles = _theme(node)
+    return _cell(_theme(node), parts)
+
+
+def cells(node: DOMNode, values: Sequence[str | tuple[str, str]]) -> list[Text]:
+    """One cell per value (a row)."""
+    theme = _theme(node)  # once a row, not once a cell
+    return [_cell(theme, (value,)) for value in values]
+
+
+def _cell(
+    theme: tuple[dict[str, str], dict[str, Style]], parts: Sequence[str | tuple[str, str]]
+) -> Text:
+    variables, styles = theme
     text = Text(end="", no_wrap=True)
     for part in parts:
         if isinstance(part, str):
@@ -53,8 +65,3 @@ def cell(node: DOMNode, *parts: str | tuple[str, str]) -> Text:
                 style = styles[part[1]] = _style(variables, part[1])
             text.append(part[0], style)
     return text
-
-
-def cells(node: DOMNode, values: Sequence[str | tuple[str, str]]) -> list[Text]:
-    """One cell per value (a row)."""
-    return [cell(node, value) for value in values]

@@ -1,0 +1,281 @@
+"""The scan's table as it fills, sorts and filters: real Textual apps driven by the Pilot.
+
+The table adds rows incrementally (a slice per frame, sorted in place) instead of rebuilding, so
+these check what the operator sees: the rows in the table, in order, the cursor staying on its
+resource, the rendered lines, and the filter in the scan screen waiting for the typing to pause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+
+from slrwizard.tui.app import WizardApp
+from slrwizard.tui.widgets.resources import ResourceRow, ResourceTable
+
+from .helpers import to_scan, until
+
+REGIONS = ("us-east-1", "eu-west-1", "ap-south-1", "sa-east-1")
+
+
+def make_rows(count: int, regions: tuple[str, ...] = REGIONS) -> list[ResourceRow]:
+    """``count`` rows spread over ``regions``; every 7th not available, every 5th protected."""
+    rows = []
+    for i in range(count):
+        region = regions[i % len(regions)]
+        name = f"db-{i:04d}"
+        rows.append(
+            ResourceRow(
+                key=f"{region}/{name}",
+                region=region,
+                name=name,
+                engine="Aurora PG" if i % 3 else "PostgreSQL",
+                status="available" if i % 7 else "modifying",
+                instances="solo" if i % 2 else str(i % 4),
+                protected=i % 5 == 0,
+                global_role="-",
+                detail=f"Resource {name} in {region}.",
+            )
+        )
+    return rows
+
+
+def by_region(rows: list[ResourceRow]) -> dict[str, list[ResourceRow]]:
+    grouped: dict[str, list[ResourceRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.region, []).append(row)
+    return grouped
+
+
+def in_order(rows: list[ResourceRow], column: int = 0, reverse: bool = False) -> list[str]:
+    """Keys in the table's order: the column (numbers as numbers), then region, then name."""
+
+    def order(row: ResourceRow) -> tuple[tuple[int, str], str, str]:
+        cell = row.cells()[column]
+        primary = (int(cell), "") if cell.isdigit() else (-1, cell.lower())
+        return (primary, row.region, row.name)
+
+    return [r.key for r in sorted(rows, key=order, reverse=reverse)]
+
+
+def shown(table: ResourceTable) -> list[str]:
+    """The keys of the rows in the DataTable itself, top to bottom."""
+    return [str(row.key.value) for row in table.ordered_rows]
+
+
+def line_text(table: ResourceTable, y: int) -> str:
+    return "".join(segment.text for segment in table.render_line(y))
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ResourceTable(id="resources")
+
+    def on_mount(self) -> None:
+        self.query_one(ResourceTable).focus()
+
+
+async def filled(pilot: Pilot[None], table: ResourceTable) -> None:
+    await until(pilot, lambda: table.pending == 0, "every queued row in the table")  # type: ignore[arg-type]
+    await pilot.pause()
+    assert table.row_count == len(table.shown_rows)
+
+
+async def test_rows_added_during_a_scan_appear_sorted_and_the_cursor_keeps_its_resource() -> None:
+    rows = make_rows(400)
+    regions = by_region(rows)
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.add_region_rows(regions["us-east-1"])  # answers first
+        await filled(pilot, table)
+        assert shown(table) == in_order(regions["us-east-1"])
+        await pilot.press("down", "down")
+        target = table.highlighted
+        assert target is not None and target.key == shown(table)[2]
+
+        added = list(regions["us-east-1"])
+        for region in ("sa-east-1", "ap-south-1", "eu-west-1"):  # some sort above the cursor
+            table.add_region_rows(regions[region])
+            added += regions[region]
+            await filled(pilot, table)
+            assert shown(table) == in_order(added)
+            assert table.highlighted == target
+            assert table.cursor_row == shown(table).index(target.key)
+
+
+async def test_the_final_result_does_not_rebuild_rows_already_shown() -> None:
+    rows = make_rows(300)
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(ResourceTable)
+        for region_rows in by_region(rows).values():
+            table.add_region_rows(region_rows)
+        await filled(pilot, table)
+        await pilot.press("pagedown")
+        target, scrolled = table.highlighted, table.scroll_y
+        cleared: list[bool] = []
+        original = table.clear
+        table.clear = lambda columns=False: cleared.append(True) or original(columns)  # type: ignore[method-assign]
+
+        table.set_rows(rows)  # ScanScreen at the end of the scan: the same rows
+        await pilot.pause()
+        assert not cleared
+        assert shown(table) == in_order(rows)
+        assert (table.highlighted, table.scroll_y) == (target, scrolled)
+
+        table.set_rows(rows[:10])  # a different scan: replaced
+        await filled(pilot, table)
+        assert cleared
+        assert shown(table) == in_order(rows[:10])
+
+
+async def test_sorting_in_place_by_each_column_and_reversed() -> None:
+    rows = make_rows(120)
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_rows(rows)
+        await filled(pilot, table)
+        await pilot.press("down", "down", "down")
+        target = table.highlighted
+        assert target is not None
+        for column in range(1, 7):
+            table.cycle_sort()
+            await pilot.pause()
+            assert table.sort_column == column
+            assert shown(table) == in_order(rows, column)
+            assert table.highlighted == target  # the cursor stays on its resource
+        table.flip_sort()
+        await pilot.pause()
+        assert shown(table) == in_order(rows, 6, reverse=True)
+        assert table.highlighted == target
+        assert [r.key for r in table.shown_rows] == shown(table)
+        # The header shows the order.
+        assert str(table.ordered_columns[6].label) == "Global ▼"
+        assert str(table.ordered_columns[0].label) == "Region"
+
+
+async def test_rendered_lines_follow_each_new_order() -> None:
+    """Rendered cells are kept between changes: a row that moved must not show its old place."""
+    rows = make_rows(41)  # odd: reversed, a row keeps its zebra stripe (its style) but moves
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_rows(rows)
+        await filled(pilot, table)
+        target = table.highlighted
+        assert target is not None
+        for flip in range(3):
+            table.flip_sort()
+            await pilot.pause()
+            assert table.highlighted == target  # at the other end of the table now
+            for y in (1, 2, 10):  # line 0 is the header
+                row = table.rows_by_key[shown(table)[y - 1 + round(table.scroll_y)]]
+                assert row.name in line_text(table, y), f"flip {flip}, line {y}"
+            assert target.name in line_text(table, 1 + table.cursor_row - round(table.scroll_y))
+            # A click goes to the row drawn there (the cells carry their row's index).
+            await pilot.click(ResourceTable, offset=(3, 4))
+            await pilot.pause()
+            clicked = table.highlighted
+            assert clicked is not None and clicked.name in line_text(table, 4)
+            table.move_cursor(row=shown(table).index(target.key))
+            await pilot.pause()
+        table.cycle_sort()  # by name
+        await pilot.pause()
+        assert "Cluster / instance ▼" in line_text(table, 0)
+        top = shown(table)[round(table.scroll_y)]
+        assert table.rows_by_key[top].name in line_text(table, 1)
+
+
+async def test_filter_shows_matching_rows_then_all_again_in_order() -> None:
+    rows = make_rows(1500)
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_rows(rows)
+        await filled(pilot, table)
+        assert table.row_count == 1500
+        table.move_cursor(row=1200)  # far down: us-east-1 sorts last
+        await pilot.pause()
+        target = table.highlighted
+        assert target is not None and target.region == "us-east-1"
+
+        table.set_filter("  US-East ")
+        await filled(pilot, table)
+        assert shown(table) == in_order([r for r in rows if r.region == "us-east-1"])
+        assert table.highlighted == target
+
+        table.set_filter("")
+        assert table.pending > 0  # 1,500 rows come back over a few frames...
+        assert table.row_count < 1500
+        await filled(pilot, table)
+        assert shown(table) == in_order(rows)  # ...in order, every one of them
+        assert table.highlighted == target  # and the cursor found its resource again
+        assert table.cursor_row == 1200
+
+        table.set_filter("modifying")
+        await filled(pilot, table)
+        assert shown(table) == in_order([r for r in rows if r.status == "modifying"])
+        table.set_filter("no such thing")
+        await filled(pilot, table)
+        assert table.row_count == 0 and table.highlighted is None
+
+
+async def test_cells_are_styled_in_the_current_theme() -> None:
+    rows = make_rows(8)
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_rows(rows)
+        await filled(pilot, table)
+        modifying = next(r for r in rows if r.status == "modifying")
+
+        def status_color() -> str:
+            cell = table.get_cell(modifying.key, "3")
+            assert isinstance(cell, Text) and cell.plain == "modifying"
+            return str(cell.spans[0].style.color.name)  # type: ignore[union-attr]
+
+        dark = status_color()
+        assert dark.lower() == app.get_css_variables()["text-warning"][:7].lower()
+        app.theme = "textual-light"
+        await filled(pilot, table)
+        light = status_color()
+        assert light.lower() == app.get_css_variables()["text-warning"][:7].lower()
+        assert light != dark
+        assert shown(table) == in_order(rows)
+
+
+async def test_scan_screen_filters_once_the_typing_pauses(
+    make_app: Callable[..., WizardApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slrwizard.tui.screens import scan
+
+    monkeypatch.setattr(scan, "FILTER_DELAY", 0.6)  # longer than a loaded machine's keystrokes
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_scan(pilot)
+        table = app.screen.query_one(ResourceTable)
+        everything = shown(table)
+        assert len(everything) == 10
+
+        await pilot.press("slash", *"neptune")
+        assert table.filter_text == "" and shown(table) == everything  # still typing
+        await until(pilot, lambda: table.filter_text == "neptune", "the filter to apply")
+        await pilot.pause()
+        assert [table.rows_by_key[k].name for k in shown(table)] == ["fraud-graph"]
+        detail = str(app.screen.query_one("#detail").render())
+        assert "fraud-graph" in detail
+
+        await pilot.press("escape")  # clears at once
+        assert table.filter_text == ""
+        await pilot.pause()
+        assert shown(table) == everything and table.has_focus
+
+        await pilot.press("slash", *"orders", "enter")  # Enter does not wait
+        assert table.filter_text == "orders" and table.has_focus
+        assert shown(table) and all("orders" in table.rows_by_key[k].name for k in shown(table))
