@@ -177,8 +177,10 @@ async def run(
     # TUI) is kept out of the cyclic collector's full collections; boto3 loads after, as there.
     gc.freeze()
     from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
+    from slrwizard.tui.work import no_cyclic_gc
 
     gateway = Boto3Gateway(GatewaySettings(region="us-east-1"))
+    gc.freeze()  # as WizardApp.on_connected does, once boto3 and the domain are loaded
     out: dict[str, Any] = {"widget": kind}
     async with app.run_test(size=(140, 40)) as pilot:
         table = app.query_one("#resources", DataTable)
@@ -186,12 +188,14 @@ async def run(
         typist = threading.Thread(target=type_keys, args=(app, stop, sent, latencies), daemon=True)
         typist.start()
         started, ui_cpu = time.perf_counter(), time.thread_time()  # we are the UI thread
-        worker = app.run_worker(
-            lambda: gateway.scan_regions(
-                regions, lambda scan: app.post_message(RegionAnswered(scan))
-            ),
-            thread=True,
-        )
+
+        def scan() -> list[Any]:
+            with no_cyclic_gc():  # as the app's scan worker (slrwizard.tui.work) does
+                return gateway.scan_regions(
+                    regions, lambda scan: app.post_message(RegionAnswered(scan))
+                )
+
+        worker = app.run_worker(scan, thread=True)
         scans = await worker.wait()
         scan_done, ui_cpu = time.perf_counter(), time.thread_time() - ui_cpu
         app.show_result(scans)  # ScanScreen.on_scan_finished

@@ -16,8 +16,10 @@ worker runs, and each worker imports the messages it posts.
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -121,7 +123,8 @@ class WizardWork(App[int]):
         def heard(scan: RegionScan) -> None:
             target.post_message(RegionScanned(scan))
 
-        result = wizard.back_to_scan(heard) if back else wizard.scan(heard)
+        with no_cyclic_gc():
+            result = wizard.back_to_scan(heard) if back else wizard.scan(heard)
         target.post_message(ScanFinished(result, wizard.state))
 
     @work(thread=True, exit_on_error=False, group=READING, name="accept-unscanned")
@@ -227,7 +230,8 @@ class WizardWork(App[int]):
         def heard(scan: RegionScan) -> None:
             target.post_message(RegionScanned(scan))
 
-        result = wizard.rescan(heard)
+        with no_cyclic_gc():
+            result = wizard.rescan(heard)
         target.post_message(ScanFinished(result, wizard.state))
 
     @work(thread=True, exit_on_error=False, group=CHANGING, name="delete-role")
@@ -269,3 +273,20 @@ class WizardWork(App[int]):
                 time.sleep(0.1)
             wizard.abort(reason)
         self.call_from_thread(self.finish, code)
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a scan runs (a few seconds; then it is back on).
+
+    A scan allocates a region's answer at a time, thousands of objects, and triggered full
+    collections that stop every thread, the UI's too, for 100-270 ms (benchmarks/scale.py).
+    Reference counting still frees almost all of it meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta, timezone
 
+import botocore.parsers
 import botocore.session
 import pytest
 from botocore.utils import parse_timestamp as botocore_parse_timestamp
 from moto import mock_aws
 
-from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings, make_session, parse_timestamp
+from slrwizard.aws.gateway import (
+    Boto3Gateway,
+    FewParsersAtOnce,
+    GatewaySettings,
+    make_session,
+    parse_timestamp,
+)
 from slrwizard.aws.models import MODELS_DIR, TRIMMED, trimmed_model
 from slrwizard.domain.models import RegionSource
 
@@ -96,3 +105,47 @@ def test_the_gateways_session_reads_timestamps_with_our_parser() -> None:
     created = cluster["ClusterCreateTime"]
     assert isinstance(created.tzinfo, timezone)  # the standard library's; dateutil's is tzutc
     assert created.utcoffset() == timedelta(0)
+
+
+def test_parsers_take_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """However many threads receive answers at once, at most ``slots`` parse at the same time."""
+    inside, most = 0, 0
+    lock = threading.Lock()
+
+    class SlowParser:
+        def __init__(self, **defaults: object) -> None:
+            self.defaults = defaults
+
+        def parse(self, response: object, shape: object) -> dict[str, object]:
+            nonlocal inside, most
+            with lock:
+                inside += 1
+                most = max(most, inside)
+            time.sleep(0.02)
+            with lock:
+                inside -= 1
+            return {"parsed": response}
+
+    monkeypatch.setitem(botocore.parsers.PROTOCOL_PARSERS, "query", SlowParser)
+    factory = FewParsersAtOnce(1)
+    factory.set_parser_defaults(timestamp_parser=parse_timestamp)
+    results: list[object] = []
+    threads = [
+        threading.Thread(
+            target=lambda n=n: results.append(factory.create_parser("query").parse(n, None))
+        )
+        for n in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most == 1
+    assert sorted(r["parsed"] for r in results) == list(range(8))  # type: ignore[index]
+    assert factory.create_parser("query").defaults == {"timestamp_parser": parse_timestamp}
+
+
+def test_the_gateways_session_parses_with_taking_turns() -> None:
+    session = make_session(None, "us-east-1")
+    factory = session._session.get_component("response_parser_factory")
+    assert isinstance(factory, FewParsersAtOnce)
