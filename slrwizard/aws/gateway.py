@@ -77,12 +77,8 @@ class GatewaySettings(BaseModel):
     wait_timeout: float = 3600.0
     """How long to wait for one resource to reach a state before giving up on it."""
     max_workers: int = 32
-    """Connections per client, for plan execution's concurrent calls (the Executor's own
-    ``max_workers`` is 32 as well)."""
-    scan_concurrency: int = 96
-    """Listings in flight at once during a scan. Each region has two (clusters, instances) and
-    AWS throttles per region, so all of them can go at once: with 32, ~38 regions took three
-    round trips instead of one (see benchmarks/scan.py)."""
+    """Connections per client (one client per service and region), for the concurrent calls of a
+    plan's resources in that region."""
     demo: bool = False
 
 
@@ -458,9 +454,12 @@ class Boto3Gateway:
             for region in dict.fromkeys(regions)
         }
         # Listings started early in regions that are not to be scanned are left to finish; their
-        # answers (often "not enabled") are never read.
-        workers = max(1, min(self.settings.scan_concurrency, len(listings)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
+        # answers (often "not enabled") are never read. Every listing is in flight already (AWS
+        # throttles per region, so all can go at once); one thread per region turns its two
+        # answers into the domain's models as soon as both are in.
+        with ThreadPoolExecutor(
+            max_workers=max(1, len(listings)), thread_name_prefix="scan"
+        ) as pool:
             futures = {
                 region: pool.submit(self._scan_one, region, pair[0], pair[1], on_region)
                 for region, pair in listings.items()
