@@ -8,9 +8,11 @@ with the same columns. ``App.run_test()`` drives it (headless: everything is ren
 bytes sent to the terminal):
 
 1. a thread worker runs the real gateway's ``scan_regions`` against ``AWS_ENDPOINT_URL``; each
-   region's rows are added as it answers (``add_region_rows``), and the whole result is set once
-   the scan is over (``set_rows``, and the grid laid out again), as ``ScanScreen`` does; the
-   table may add rows over a few frames (``pending``): "every row in the table" waits for them;
+   region's rows are given to the table as it answers (``add_region_rows``: the table holds them
+   until the answers pause), and the whole result is set once the scan is over (``set_rows``,
+   reusing the rows made as regions answered, and the grid brought up to date with
+   ``show_all``), as ``ScanScreen`` does; the table may add rows over a few frames
+   (``pending``): "every row in the table" waits for them;
 2. meanwhile a thread types ``j`` every ~25 ms the way Textual's input thread does
    (``driver.process_message``), and the app notes when its binding runs: that delay is the
    keystroke latency, queueing behind whatever the UI thread was busy with included;
@@ -105,6 +107,7 @@ class ScaleApp(App[None]):
         self.handled_event = threading.Event()
         self.last_rows_at = 0.0
         self.detail: Any = None
+        self.region_rows: dict[str, tuple[Any, Any]] = {}
 
     def compose(self) -> ComposeResult:
         yield self.table_cls(id="resources")
@@ -125,20 +128,33 @@ class ScaleApp(App[None]):
         if self.grid_cls is not None:
             self.query_one(self.grid_cls).record(message.scan)
         table = self.query_one("#resources")
-        table.add_region_rows(self.to_rows(message.scan))
+        rows = self.to_rows(message.scan)
+        self.region_rows[message.scan.region] = (message.scan, rows)
+        table.add_region_rows(rows)
         self.detail = getattr(table, "highlighted", None)
         self.last_rows_at = time.perf_counter()
 
     def show_result(self, scans: list[Any]) -> None:
-        """ScanScreen._show_result: the grid laid out again, every row set, the detail line."""
+        """ScanScreen._show_result: the grid brought up to date, every row set (those made as
+        their region answered reused), the detail line."""
         if self.grid_cls is not None:
             grid = self.query_one(self.grid_cls)
-            grid.reset([s.region for s in scans])
-            for scan in scans:
-                grid.record(scan)
+            if hasattr(grid, "show_all"):
+                grid.show_all(scans)
+            else:  # pragma: no cover - an older grid
+                grid.reset([s.region for s in scans])
+                for scan in scans:
+                    grid.record(scan)
         table = self.query_one("#resources")
+
+        def rows_of(scan: Any) -> Any:
+            answered = self.region_rows.get(scan.region)
+            if answered is not None and answered[0] is scan:
+                return answered[1]
+            return self.to_rows(scan)
+
         if hasattr(table, "set_rows"):
-            table.set_rows([row for scan in scans for row in self.to_rows(scan)])
+            table.set_rows([row for scan in scans for row in rows_of(scan)])
         self.detail = getattr(table, "highlighted", None)
 
 
@@ -179,6 +195,11 @@ async def run(
     from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
     from slrwizard.tui.work import no_cyclic_gc
 
+    try:
+        from slrwizard.tui.work import CYCLIC_GC as collector
+    except ImportError:  # pragma: no cover - an older TUI: the collector is back after the scan
+        collector = None
+
     gateway = Boto3Gateway(GatewaySettings(region="us-east-1"))
     gc.freeze()  # as WizardApp.on_connected does, once boto3 and the domain are loaded
     out: dict[str, Any] = {"widget": kind}
@@ -195,6 +216,8 @@ async def run(
                     regions, lambda scan: app.post_message(RegionAnswered(scan))
                 )
 
+        if collector is not None:  # ScanScreen holds the collector off until its table is full
+            collector.hold()
         worker = app.run_worker(scan, thread=True)
         scans = await worker.wait()
         scan_done, ui_cpu = time.perf_counter(), time.thread_time() - ui_cpu
@@ -204,6 +227,8 @@ async def run(
             await pilot.pause(0.005)
         await pilot.pause()
         rows_done = time.perf_counter()
+        if collector is not None:
+            collector.release()
         stop.set()
         await asyncio.get_running_loop().run_in_executor(None, typist.join, 15)
 

@@ -1,8 +1,10 @@
 """The scan's table as it fills, sorts and filters: real Textual apps driven by the Pilot.
 
-The table adds rows incrementally (a slice per frame, sorted in place) instead of rebuilding, so
-these check what the operator sees: the rows in the table, in order, the cursor staying on its
-resource, the rendered lines, and the filter in the scan screen waiting for the typing to pause.
+The table holds a scan's rows until its answers pause, then adds them incrementally (a slice per
+frame, sorted in place) instead of rebuilding, and keeps rendered lines across changes, so these
+check what the operator sees: the rows in the table, in order, when they appear, the cursor
+staying on its resource, the rendered lines, and the filter in the scan screen waiting for the
+typing to pause.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from slrwizard.tui.app import WizardApp
+from slrwizard.tui.widgets import resources
 from slrwizard.tui.widgets.resources import ResourceRow, ResourceTable
+from slrwizard.tui.work import CYCLIC_GC
 
 from .helpers import to_scan, until
 
@@ -72,11 +76,18 @@ def line_text(table: ResourceTable, y: int) -> str:
 
 
 class TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.filled = 0
+
     def compose(self) -> ComposeResult:
         yield ResourceTable(id="resources")
 
     def on_mount(self) -> None:
         self.query_one(ResourceTable).focus()
+
+    def on_resource_table_filled(self) -> None:
+        self.filled += 1
 
 
 async def filled(pilot: Pilot[None], table: ResourceTable) -> None:
@@ -106,6 +117,59 @@ async def test_rows_added_during_a_scan_appear_sorted_and_the_cursor_keeps_its_r
             assert shown(table) == in_order(added)
             assert table.highlighted == target
             assert table.cursor_row == shown(table).index(target.key)
+
+
+async def test_rows_are_held_while_regions_keep_answering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(resources, "QUIET", 0.4)
+    monkeypatch.setattr(resources, "HOLD_AT_MOST", 1.0)
+    rows = make_rows(400)
+    regions = by_region(rows)
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.add_region_rows(regions["us-east-1"])
+        await pilot.pause(0.1)
+        assert table.row_count == 0 and table.holding == 100  # answers may still be coming
+        await until(pilot, lambda: table.row_count == 100, "the answers to pause")
+        assert table.holding == 0 and shown(table) == in_order(regions["us-east-1"])
+
+        # Answers every 0.25 s, never a pause: the held rows still show within HOLD_AT_MOST.
+        added = list(regions["us-east-1"])
+        started = pilot.app._loop.time()  # type: ignore[attr-defined]
+        for region in ("sa-east-1", "ap-south-1", "eu-west-1", "sa-east-1", "ap-south-1"):
+            table.add_region_rows(regions[region])
+            added += [r for r in regions[region] if r not in added]
+            await pilot.pause(0.25)
+            if table.row_count > 100:
+                break
+        assert table.row_count > 100, "held rows shown while regions keep answering"
+        assert pilot.app._loop.time() - started < 1.0 + 0.5  # type: ignore[attr-defined]
+        await filled(pilot, table)
+        assert shown(table) == in_order(added)
+
+
+async def test_held_rows_never_shown_are_added_in_order_without_sorting() -> None:
+    rows = make_rows(600)
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(ResourceTable)
+        for region_rows in by_region(rows).values():
+            table.add_region_rows(region_rows)
+        assert table.row_count == 0 and table.holding == 600
+        sorts: list[bool] = []
+        original = table.sort
+        table.sort = lambda *a, **k: sorts.append(True) or original(*a, **k)  # type: ignore[method-assign]
+
+        table.set_rows(rows)  # the scan ended: its rows, held until now
+        assert table.holding == 0
+        # The view fills a few rows a frame (each drawn afresh), then the rest below it.
+        assert 0 < table.row_count <= resources.FRESH_ROWS
+        await filled(pilot, table)
+        assert shown(table) == in_order(rows) and not sorts
+        await pilot.pause()
+        assert app.filled == 1  # said once, when the last row is in
 
 
 async def test_the_final_result_does_not_rebuild_rows_already_shown() -> None:
@@ -190,6 +254,29 @@ async def test_rendered_lines_follow_each_new_order() -> None:
         assert "Cluster / instance ▼" in line_text(table, 0)
         top = shown(table)[round(table.scroll_y)]
         assert table.rows_by_key[top].name in line_text(table, 1)
+
+
+async def test_kept_lines_follow_the_cursor() -> None:
+    """Lines are kept across changes: the cursor's line and the one it left are drawn again."""
+    rows = make_rows(30)
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_rows(rows)
+        await filled(pilot, table)
+
+        def styles(y: int) -> set[str]:
+            return {str(segment.style) for segment in table.render_line(y)}
+
+        first, second = styles(1), styles(2)
+        await pilot.press("down")
+        assert table.cursor_row == 1
+        assert styles(1) != first and styles(2) != second  # the highlight moved
+        await pilot.press("up")
+        assert (styles(1), styles(2)) == (first, second)
+        table.add_region_rows(make_rows(3, ("zz-end-1",)))  # below the view: lines unchanged
+        await filled(pilot, table)
+        assert (styles(1), styles(2)) == (first, second)
 
 
 async def test_filter_shows_matching_rows_then_all_again_in_order() -> None:
@@ -279,3 +366,34 @@ async def test_scan_screen_filters_once_the_typing_pauses(
         await pilot.press("slash", *"orders", "enter")  # Enter does not wait
         assert table.filter_text == "orders" and table.has_focus
         assert shown(table) and all("orders" in table.rows_by_key[k].name for k in shown(table))
+
+
+async def test_scan_screen_holds_the_collector_until_its_table_is_full(
+    make_app: Callable[..., WizardApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from slrwizard.tui.screens.scan import ScanScreen
+
+    seen: list[tuple[bool, bool]] = []  # (held, collector on) as each region answered
+    answered = ScanScreen.on_region_scanned
+
+    def watch(screen: ScanScreen, message: object) -> None:
+        seen.append((CYCLIC_GC.held, gc.isenabled()))
+        answered(screen, message)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ScanScreen, "on_region_scanned", watch)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_scan(pilot)
+        table = app.screen.query_one(ResourceTable)
+        await until(pilot, lambda: table.pending == 0 and not CYCLIC_GC.held, "a full table")
+        assert table.row_count == 10 and gc.isenabled()
+        assert seen and set(seen) == {(True, False)}
+
+        seen.clear()
+        await pilot.press("r")  # a rescan holds it again, from its start
+        await until(pilot, lambda: len(seen) >= 5, "the rescan's regions")
+        await until(pilot, lambda: not CYCLIC_GC.held, "the rescan's table to fill")
+        assert set(seen) == {(True, False)}
+        assert gc.isenabled() and table.row_count == 10

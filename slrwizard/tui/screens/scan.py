@@ -22,9 +22,11 @@ from slrwizard.tui.steps import CLUSTERS
 from slrwizard.tui.text import plural, when
 from slrwizard.tui.widgets.regions import RegionGrid, describe
 from slrwizard.tui.widgets.resources import COLUMNS, ResourceTable, rows_from_scan
+from slrwizard.tui.work import CYCLIC_GC
 
 if TYPE_CHECKING:
-    from slrwizard.domain.models import ScanResult
+    from slrwizard.domain.models import RegionScan, ScanResult
+    from slrwizard.tui.widgets.resources import ResourceRow
 
 ScanNext = Literal["plan", "role"]
 Mode = Literal["scan", "back", "show"]
@@ -60,6 +62,10 @@ class ScanScreen(WizardScreen[ScanNext]):
         self.scanning = False
         self.moving = False
         self._filter_timer: Timer | None = None
+        # each region's answer during the scan and its rows: the final result reuses them
+        self._region_rows: dict[str, tuple[RegionScan, list[ResourceRow]]] = {}
+        self._holds_gc = False  # the collector is held off from a scan's start until its table
+        # is full (slrwizard.tui.work.CyclicGcHold)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -90,6 +96,8 @@ class ScanScreen(WizardScreen[ScanNext]):
     def _start_scan(self, back: bool | None = None) -> None:
         self.scanning = True
         self.result = None
+        self._region_rows.clear()
+        self._hold_gc()
         self.query_one(ResourceTable).set_rows([])
         self.query_one("#next", Button).disabled = True
         intro = "Asking AWS for the list of enabled regions…"
@@ -110,7 +118,9 @@ class ScanScreen(WizardScreen[ScanNext]):
         grid = self.query_one(RegionGrid)
         grid.record(message.scan)
         self.query_one("#scan-progress", ProgressBar).update(progress=grid.answered)
-        self.query_one(ResourceTable).add_region_rows(rows_from_scan(message.scan))
+        rows = rows_from_scan(message.scan)
+        self._region_rows[message.scan.region] = (message.scan, rows)
+        self.query_one(ResourceTable).add_region_rows(rows)
         self._update_intro()
         self._update_detail()
 
@@ -128,17 +138,41 @@ class ScanScreen(WizardScreen[ScanNext]):
 
     def _show_result(self, result: ScanResult) -> None:
         self.result = result
-        grid = self.query_one(RegionGrid)
-        grid.reset([r.region for r in result.regions])
-        for scan in result.regions:
-            grid.record(scan)
-        rows = [row for scan in result.regions for row in rows_from_scan(scan)]
-        self.query_one(ResourceTable).set_rows(rows)
+        self.query_one(RegionGrid).show_all(result.regions)
+        table = self.query_one(ResourceTable)
+        table.set_rows(row for scan in result.regions for row in self._rows_of(scan))
+        if not table.pending:
+            self._release_gc()
         bar = self.query_one("#scan-progress", ProgressBar)
         bar.update(total=len(result.regions), progress=len(result.regions))
         self._update_intro(result.region_note)
         self._update_summary()
         self._update_detail()
+
+    @on(ResourceTable.Filled)
+    def _table_filled(self) -> None:
+        if not self.scanning:
+            self._release_gc()
+
+    def _hold_gc(self) -> None:
+        if not self._holds_gc:
+            CYCLIC_GC.hold()
+            self._holds_gc = True
+
+    def _release_gc(self) -> None:
+        if self._holds_gc:
+            CYCLIC_GC.release()
+            self._holds_gc = False
+
+    def on_unmount(self) -> None:
+        self._release_gc()
+
+    def _rows_of(self, scan: RegionScan) -> list[ResourceRow]:
+        """A region's rows: those made when it answered, if this is that answer."""
+        answered = self._region_rows.get(scan.region)
+        if answered is not None and answered[0] is scan:
+            return answered[1]
+        return rows_from_scan(scan)
 
     def _update_intro(self, note: str | None = None) -> None:
         grid = self.query_one(RegionGrid)
@@ -197,7 +231,13 @@ class ScanScreen(WizardScreen[ScanNext]):
         if row is not None:
             detail.update(self.mask(row.detail))
         elif self.scanning:
-            detail.update("Results appear here as each region answers.")
+            held = self.query_one(ResourceTable).holding
+            detail.update(
+                f"{plural(held, 'cluster or instance', 'clusters and instances')} found so far: "
+                "shown as soon as the regions' answers pause."
+                if held
+                else "Results appear here as the regions answer."
+            )
         else:
             detail.update("")
 
@@ -322,6 +362,7 @@ class ScanScreen(WizardScreen[ScanNext]):
     def work_failed(self, name: str, error: BaseException | None) -> None:
         if name in ("scan", "skip-to-role", "accept-unscanned"):
             self.scanning = self.moving = False
+            self._release_gc()
             self.query_one("#scan-intro", Static).update(
                 "The scan did not finish (see the explanation). Press r to scan again."
             )

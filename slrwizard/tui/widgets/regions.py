@@ -9,6 +9,7 @@ denied or failed).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.coordinate import Coordinate
@@ -79,6 +80,21 @@ class RegionGrid(DataTable[Text]):
         if self._columns:
             row, column = divmod(index, self._columns)
             self.update_cell_at(Coordinate(row, column), self._cell(scan.region))
+
+    def show_all(self, scans: Sequence[RegionScan]) -> None:
+        """Show a finished scan: laid out again only if its regions are not the ones shown, and
+        only the cells whose answer changed drawn again (a scan that filled the grid as its
+        regions answered changes nothing)."""
+        regions = sorted(scan.region for scan in scans)
+        if regions != self.regions:
+            self.regions = regions
+            self.scans = {scan.region: scan for scan in scans}
+            self._layout(force=True)
+            return
+        for scan in scans:
+            shown = self.scans.get(scan.region)
+            if shown is not scan and shown != scan:
+                self.record(scan)
 
     @property
     def answered(self) -> int:

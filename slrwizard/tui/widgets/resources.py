@@ -3,15 +3,21 @@
 A scan can find thousands of resources, and the table must keep answering keystrokes while it
 fills, so it changes incrementally:
 
-- rows are appended as regions answer, in batches at most every ``ROWS_EVERY`` seconds and a
-  slice at a time (~``SLICE_SECONDS`` of the UI thread per frame), then sorted in place
-  (``DataTable.sort``) rather than cleared and re-added; the scan's final result, the same rows,
-  changes nothing;
+- rows found while regions are still answering are held, and shown once the answers pause for
+  ``QUIET`` seconds, at the latest ``HOLD_AT_MOST`` seconds after the first of them, or when the
+  scan ends: each change of the table draws its visible rows again, on the UI thread, while the
+  scan's threads need the same interpreter lock to read their answers (a keystroke waited 100-250
+  ms behind those redraws in a 3,000-resource scan). A region that is slow to answer (a timeout)
+  does not hide what the others found;
+- held rows are appended a slice at a time (~``SLICE_SECONDS`` of the UI thread per frame), then
+  sorted in place (``DataTable.sort``) rather than cleared and re-added, unless they outnumber the
+  rows shown: then the table is refilled in order, with no sorting, a few rows a frame while they
+  land in view (``FRESH_ROWS``); the scan's final result, the same rows, changes nothing;
 - a change of sort order sorts in place; only a new filter or theme clears the table, and the rows
   then come back in slices, in order, so the visible top is drawn first;
 - each row's styled cells are made once (per theme), and its column widths are known from its
   text: the ``DataTable`` does not measure every new cell again, and the rendering of a visible
-  cell that did not move is kept across changes (``_render_cell``);
+  cell or line that did not move is kept across changes (``_render_cell``, ``_render_line``);
 - the cursor stays on the same resource, found by its row key.
 """
 
@@ -31,6 +37,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
@@ -40,6 +47,7 @@ from slrwizard.tui.widgets.cells import cells
 if TYPE_CHECKING:
     from rich.segment import Segment
     from rich.style import Style
+    from textual.strip import Strip
     from typing_extensions import Self
 
     from slrwizard.domain.models import Cluster, Instance, RegionScan
@@ -57,13 +65,18 @@ SHORT_ENGINES = {
 
 COLUMNS = ("Region", "Cluster / instance", "Engine", "Status", "Inst.", "Prot.", "Global")
 
-SLICE_SECONDS = 0.012
-"""UI time spent adding rows before letting a frame (and any keystroke) through."""
+SLICE_SECONDS = 0.006
+"""UI time spent adding rows before letting a frame (and any keystroke) through. With 12 ms, a
+keystroke typed as a 2,000-row table filled waited 45-70 ms; with 6 ms, under 35 ms."""
 SLICE_MIN_ROWS = 100
 """Rows added per slice however slow the machine is, so that filling always progresses."""
-ROWS_EVERY = 0.25
-"""Seconds between two batches of rows while regions answer: each change of the table draws its
-visible rows again (10-30 ms for 40 rows), time the scan's threads need too (the GIL)."""
+FRESH_ROWS = 12
+"""Rows added per slice while they still land in view: each is drawn afresh in the next frame
+(about 1 ms a row), so an empty table fills its view over a few frames, not in one long one."""
+QUIET = 0.5
+"""Seconds without a new answer after which the rows held during a scan are shown."""
+HOLD_AT_MOST = 3.0
+"""Seconds rows found during a scan are held at most while regions keep answering."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +174,9 @@ class ResourceTable(DataTable[Text]):
     Rows still queued to be shown (a few frames' worth at most) are in ``pending``.
     """
 
+    class Filled(Message):
+        """Every queued row is in the table now."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.rows_by_key: dict[str, ResourceRow] = {}
@@ -171,12 +187,13 @@ class ResourceTable(DataTable[Text]):
         self._out_of_order = False  # rows were appended that the next slice must sort in place
         self._follow: str | None = None  # the resource the cursor goes back to once it is shown
         self._draining = False
-        self._drained_at = 0.0
-        self._batch_timer: Timer | None = None
+        self._held_since: float | None = None  # when the rows now held began to be held
+        self._hold_timer: Timer | None = None
         self._styled_cells: dict[str, list[Text]] = {}  # per row key, in the current theme
         self._widths = [len(label) + 2 for label in COLUMNS]
         self._render_generation = 0
         self._rendered_cells: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(4000)
+        self._rendered_lines: LRUCache[tuple[object, ...], Strip] = LRUCache(400)
 
     def on_mount(self) -> None:
         for index, label in enumerate(COLUMNS):
@@ -190,11 +207,15 @@ class ResourceTable(DataTable[Text]):
     def set_rows(self, rows: Iterable[ResourceRow]) -> None:
         """Show exactly ``rows`` (a new scan, or a finished one). Rows already shown stay: at the
         end of a scan, whose regions' rows were added as they answered, nothing is redrawn."""
+        self._stop_holding()
         new = {r.key: r for r in rows}
         old = self.rows_by_key
         if old and len(new) >= len(old) and all(new.get(k) == row for k, row in old.items()):
             self._add([row for key, row in new.items() if key not in old])
-            self._drain()  # a small table is complete at once, a large one within a few frames
+            if len(self._queue) > self.row_count:  # mostly rows never shown: in order, unsorted
+                self._rebuild()
+            else:
+                self._drain()  # a small table is complete at once, a large one in a few frames
             return
         self.rows_by_key = new
         self._styled_cells = {k: v for k, v in self._styled_cells.items() if k in new}
@@ -203,12 +224,13 @@ class ResourceTable(DataTable[Text]):
         self._rebuild()
 
     def add_region_rows(self, rows: Iterable[ResourceRow]) -> None:
-        """Add a region's rows as it answers. They are appended and sorted in place, at most
-        every ``ROWS_EVERY`` seconds: regions answering together share one batch, and no row
-        already shown is made again."""
+        """Add a region's rows as it answers. They are held until the answers pause (``QUIET``)
+        or for ``HOLD_AT_MOST`` seconds, then appended and sorted in place: regions answering
+        together share one batch, and no row already shown is made again."""
         incoming = {r.key: r for r in rows}
         changed = [key for key, row in incoming.items() if self.rows_by_key.get(key, row) != row]
         if changed:  # a region answered again, differently: rare, redraw from the rows
+            self._stop_holding()
             self.rows_by_key.update(incoming)
             for key in changed:
                 self._styled_cells.pop(key, None)
@@ -216,7 +238,34 @@ class ResourceTable(DataTable[Text]):
             self._rebuild()
             return
         self._add([row for key, row in incoming.items() if key not in self.rows_by_key])
-        self._schedule(wait=self._drained_at + ROWS_EVERY - time.monotonic())
+        if not self._queue:
+            return
+        now = time.monotonic()
+        if self._held_since is None:
+            self._held_since = now
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+        wait = max(0.0, min(QUIET, self._held_since + HOLD_AT_MOST - now))
+        self._hold_timer = self.set_timer(wait, self._show_held)
+
+    @property
+    def holding(self) -> int:
+        """Rows found during the scan and held back until its answers pause."""
+        return len(self._queue) if self._hold_timer is not None else 0
+
+    def _show_held(self) -> None:
+        self._hold_timer = None
+        self._held_since = None
+        if len(self._queue) > self.row_count:
+            self._rebuild()  # mostly rows never shown: in order, nothing to sort
+        else:
+            self._drain()
+
+    def _stop_holding(self) -> None:
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+        self._hold_timer = None
+        self._held_since = None
 
     @property
     def pending(self) -> int:
@@ -247,22 +296,14 @@ class ResourceTable(DataTable[Text]):
         for width, column in zip(widths, self.ordered_columns, strict=False):  # none before mount
             column.content_width = width
 
-    def _schedule(self, wait: float = 0.0) -> None:
-        """Drain after the next refresh, or ``wait`` seconds from now (a batch of rows)."""
+    def _schedule(self) -> None:
+        """Drain the next slice after the next refresh."""
         if not (self._queue or self._out_of_order) or self._draining:
             return
-        if wait > 0:
-            if self._batch_timer is None:
-                self._batch_timer = self.set_timer(wait, self._drain_later)
-        else:
-            if self._batch_timer is not None:
-                self._batch_timer.stop()
-                self._batch_timer = None
-            self._draining = self.call_after_refresh(self._drain_later)
+        self._draining = self.call_after_refresh(self._drain_later)
 
     def _drain_later(self) -> None:
         self._draining = False
-        self._batch_timer = None
         self._drain()
 
     def _drain(self) -> None:
@@ -272,10 +313,14 @@ class ResourceTable(DataTable[Text]):
             return
         follow = self._follow or self._cursor_key()
         queue, shown = self._queue, self.rows
-        self._drained_at = time.monotonic()
         started = time.perf_counter()
         added = 0
-        while queue and (added < SLICE_MIN_ROWS or time.perf_counter() - started < SLICE_SECONDS):
+        in_view = self.row_count < self.size.height  # before the first layout: 0, no limit
+        while queue and (
+            added < FRESH_ROWS
+            if in_view
+            else added < SLICE_MIN_ROWS or time.perf_counter() - started < SLICE_SECONDS
+        ):
             row = queue.popleft()
             if row.key in shown:
                 continue
@@ -291,11 +336,14 @@ class ResourceTable(DataTable[Text]):
                 self.move_cursor(row=index)
         if not queue:
             self._follow = None
+            if added:
+                self.post_message(self.Filled())
         self._schedule()
 
     def _rebuild(self) -> None:
         """Clear the table and queue the rows passing the filter, in order (the first slice is
         added now: a small table is complete at once)."""
+        self._stop_holding()
         self._follow = self._follow or self._cursor_key()
         self.clear()
         ordered = sorted(
@@ -408,6 +456,7 @@ class ResourceTable(DataTable[Text]):
     def clear(self, columns: bool = False) -> Self:
         self._render_generation += 1
         self._rendered_cells.clear()
+        self._rendered_lines.clear()
         return super().clear(columns)
 
     def update_cell(
@@ -423,6 +472,7 @@ class ResourceTable(DataTable[Text]):
 
     def notify_style_update(self) -> None:
         self._rendered_cells.clear()
+        self._rendered_lines.clear()
         super().notify_style_update()
 
     def _render_cell(
@@ -459,6 +509,41 @@ class ResourceTable(DataTable[Text]):
             lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
             self._rendered_cells[key] = lines
         return lines
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """The ``DataTable`` keeps a rendered line only until the table changes (its change
+        counter again), so every row appended below the view, or every sort, draws all the
+        visible lines again: ~0.3 ms each, and appending 2,000 rows takes twenty frames. A
+        line showing the same row at the same place, with the same columns, cursor, hover and
+        style, is kept here across changes; a clear or a new style forgets them all."""
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            row_key = None
+        if row_key is None or row_key is self._header_row_key or self.cursor_type != "row":
+            return super()._render_line(y, x1, x2, base_style)
+        row_index = self._row_locations.get(row_key)
+        key = (
+            self._render_generation,
+            row_key,
+            row_index,  # the segments carry it (mouse clicks), and the zebra stripe follows it
+            line_no,
+            x1,
+            x2,
+            self.size.width,
+            tuple(column.get_render_width(self) for column in self.ordered_columns),
+            base_style,
+            self.show_cursor,
+            self.cursor_coordinate.row == row_index,
+            self.hover_coordinate.row == row_index,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+        )
+        strip = self._rendered_lines.get(key)
+        if strip is None:
+            strip = super()._render_line(y, x1, x2, base_style)
+            self._rendered_lines[key] = strip
+        return strip
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Skip the ``DataTable``'s measuring of each new row's cells (seven Rich measurements a

@@ -1,0 +1,53 @@
+"""The regions grid at the end of a scan: brought up to date, not laid out again for nothing."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from slrwizard.domain.models import RegionOutcome, RegionScan
+from slrwizard.tui.widgets.regions import RegionGrid
+
+
+class GridApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield RegionGrid(id="regions")
+
+
+def scanned(region: str) -> RegionScan:
+    return RegionScan(region=region, outcome=RegionOutcome.SCANNED)
+
+
+def cell_text(grid: RegionGrid, region: str) -> str:
+    index = grid.regions.index(region)
+    row, column = divmod(index, grid._columns)
+    return str(grid.get_cell_at((row, column)))  # type: ignore[arg-type]
+
+
+async def test_show_all_changes_only_what_the_answers_did_not_show() -> None:
+    app = GridApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        grid = app.query_one(RegionGrid)
+        regions = ["us-east-1", "eu-west-1", "ap-south-1"]
+        grid.reset(regions)
+        answers = [scanned(r) for r in regions]
+        for answer in answers:
+            grid.record(answer)
+        await pilot.pause()
+        layouts: list[bool] = []
+        updates: list[object] = []
+        original_layout, original_update = grid._layout, grid.update_cell_at
+        grid._layout = lambda force=False: layouts.append(force) or original_layout(force)  # type: ignore[method-assign]
+        grid.update_cell_at = lambda *a, **k: updates.append(a) or original_update(*a, **k)  # type: ignore[method-assign]
+
+        grid.show_all(answers)  # the finished scan: the very answers already shown
+        assert not layouts and not updates
+
+        denied = RegionScan(region="eu-west-1", outcome=RegionOutcome.DENIED, reason="AccessDenied")
+        grid.show_all([answers[0], denied, answers[2]])  # one answer differs: one cell
+        assert not layouts and len(updates) == 1
+        assert "denied" in cell_text(grid, "eu-west-1")
+
+        grid.show_all([*answers, scanned("sa-east-1")])  # other regions: laid out again
+        assert layouts == [True]
+        assert grid.regions == sorted([*regions, "sa-east-1"]) and grid.answered == 4
+        assert "eu-west-1" in cell_text(grid, "eu-west-1")
