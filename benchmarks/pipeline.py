@@ -79,6 +79,9 @@ class Run:
         settings = GatewaySettings(region="us-east-1", demo=True, poll_seconds=poll)
         self.gateway = Boto3Gateway(settings, make_session(None, "us-east-1"))
         self.sandbox.install(self.gateway.events)
+        # The gateway's clients know only its own calls; seeding uses others (as bootstrap does)
+        self.seeding = make_session(None, "us-east-1", trimmed_models=False)
+        self.sandbox.install(self.seeding.events)
         if latency > 0:
 
             def delay(**_: Any) -> None:
@@ -91,14 +94,14 @@ class Run:
         from slrwizard.sandbox import backends
 
         account = self.sandbox.account_id
-        iam = self.gateway.client("iam", "us-east-1")
+        iam = self.seeding.client("iam", region_name="us-east-1")
         iam.create_role(
             RoleName="AWSServiceRoleForRDS",
             Path="/aws-service-role/rds.amazonaws.com/",
             AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}',
         )
         for region, ident, shape in clusters:
-            rds = self.gateway.client("rds", region)
+            rds = self.seeding.client("rds", region_name=region)
             rds.create_db_cluster(
                 DBClusterIdentifier=ident,
                 Engine="aurora-postgresql",

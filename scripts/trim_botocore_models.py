@@ -23,7 +23,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from slrwizard.aws.models import MODELS_DIR, TRIMMED, trimmed_model  # noqa: E402
+from slrwizard.aws.models import MODELS_DIR, TRIMMED, extras_shapes, trimmed_model  # noqa: E402
+
+
+def sdk_extras(loader: Any, service: str, version: str) -> dict[str, Any] | None:
+    """botocore's ``service-2.sdk-extras.json`` for the service, if it has one."""
+    from botocore.exceptions import DataNotFoundError
+
+    try:
+        extras: dict[str, Any] = loader.load_data(f"{service}/{version}/service-2.sdk-extras")
+    except DataNotFoundError:
+        return None
+    return extras
 
 
 def main() -> int:
@@ -33,9 +44,11 @@ def main() -> int:
     for service, operations in TRIMMED.items():
         version = loader.determine_latest_version(service, "service-2")
         full: dict[str, Any] = loader.load_service_model(service, "service-2", version)
+        also = extras_shapes(sdk_extras(loader, service, version))
         target = MODELS_DIR / service / version / "service-2.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(trimmed_model(full, operations), indent=1, sort_keys=True) + "\n"
+        model = trimmed_model(full, operations, also)
+        text = json.dumps(model, indent=1, sort_keys=True) + "\n"
         target.write_text(text, encoding="utf-8")
         print(f"{target.relative_to(ROOT)}: {', '.join(operations)} ({len(text)} bytes)")
     return 0

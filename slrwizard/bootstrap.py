@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from slrwizard.aws.gateway import Boto3Gateway
@@ -40,6 +40,9 @@ class Wiring:
 
     gateway: Boto3Gateway
     sandbox: Sandbox | None = None
+    seed_client: Callable[[str, str], Any] | None = None
+    """Demo mode: a boto3 client for ``(service, region)`` that may arrange the sandbox's account
+    (create clusters, roles), which the gateway's own clients cannot: they know only its calls."""
     journal_path: Path | None = None
     """Where this run's journal is written (set by :func:`connect_wizard`)."""
 
@@ -81,8 +84,16 @@ def build(options: Options) -> Wiring:
     )
     gateway = Boto3Gateway(settings, make_session(None, region))
     sandbox.install(gateway.events)
-    sandbox.seed(gateway.client)
-    return Wiring(gateway, sandbox)
+    # The gateway's clients know only the operations it calls; the seed creates clusters,
+    # instances and the role with others, through a session of its own (same sandbox).
+    seeding = make_session(None, region, trimmed_models=False)
+    sandbox.install(seeding.events)
+
+    def seed_client(service: str, where: str) -> Any:
+        return seeding.client(service, region_name=where)  # type: ignore[call-overload]
+
+    sandbox.seed(seed_client)
+    return Wiring(gateway, sandbox, seed_client)
 
 
 def connect_wizard(

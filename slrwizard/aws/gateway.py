@@ -82,15 +82,20 @@ class GatewaySettings(BaseModel):
     demo: bool = False
 
 
-def make_session(profile: str | None, region: str | None) -> boto3.Session:
+def make_session(
+    profile: str | None, region: str | None, *, trimmed_models: bool = True
+) -> boto3.Session:
     """A boto3 session from the standard credential chain, errors explained.
 
-    Its botocore data path starts with our trimmed models (:mod:`slrwizard.aws.models`), so the
-    EC2 client, used for DescribeRegions alone, does not read EC2's 830 operations.
+    Its botocore data path starts with our trimmed models (:mod:`slrwizard.aws.models`), so its
+    EC2, IAM and RDS clients know only the operations the gateway calls: the EC2 client, used for
+    DescribeRegions alone, does not read EC2's 830 operations. ``trimmed_models=False`` gives
+    botocore's whole models (the demo's sandbox seeds its account with other operations).
     """
     try:
         core = botocore.session.get_session()
-        core.get_component("data_loader").search_paths.insert(0, str(MODELS_DIR))
+        if trimmed_models:
+            core.get_component("data_loader").search_paths.insert(0, str(MODELS_DIR))
         parsers = FewParsersAtOnce(PARSERS_AT_ONCE)
         parsers.set_parser_defaults(timestamp_parser=parse_timestamp)
         core.register_component("response_parser_factory", parsers)

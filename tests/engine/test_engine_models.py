@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import timedelta, timezone
 
+import botocore.exceptions
 import botocore.parsers
 import botocore.session
 import pytest
@@ -20,7 +21,7 @@ from slrwizard.aws.gateway import (
     make_session,
     parse_timestamp,
 )
-from slrwizard.aws.models import MODELS_DIR, TRIMMED, trimmed_model
+from slrwizard.aws.models import MODELS_DIR, TRIMMED, extras_shapes, trimmed_model
 from slrwizard.domain.models import RegionSource
 
 
@@ -30,9 +31,29 @@ def test_the_trimmed_model_is_botocores_own_cut_down(service: str) -> None:
     loader = botocore.session.get_session().get_component("data_loader")
     version = loader.determine_latest_version(service, "service-2")
     full = loader.load_service_model(service, "service-2", version)
+    try:
+        extras = loader.load_data(f"{service}/{version}/service-2.sdk-extras")
+    except botocore.exceptions.DataNotFoundError:
+        extras = None
+    also = extras_shapes(extras)
     shipped = json.loads((MODELS_DIR / service / version / "service-2.json").read_text())
-    assert shipped == json.loads(json.dumps(trimmed_model(full, TRIMMED[service])))
+    assert shipped == json.loads(json.dumps(trimmed_model(full, TRIMMED[service], also)))
     assert sorted(shipped["operations"]) == sorted(TRIMMED[service])
+    assert set(also) <= set(shipped["shapes"])
+
+
+@pytest.mark.parametrize("service", sorted(TRIMMED))
+def test_every_shape_of_the_model_botocore_builds_from_the_trimmed_one_is_whole(
+    service: str,
+) -> None:
+    """botocore merges the service's sdk-extras into the trimmed model too; an error's shape is
+    looked up among all of them (a throttled call reads one)."""
+    session = make_session(None, "us-east-1")
+    model = session._session.get_service_model(service)  # what the gateway's clients use
+    assert sorted(model.operation_names) == sorted(TRIMMED[service])
+    for name in model.shape_names:
+        model.shape_for(name)  # raises on a shape without a type
+    assert model.error_shapes is not None
 
 
 def test_trimming_keeps_every_shape_an_operation_reaches() -> None:
@@ -63,7 +84,9 @@ def test_the_gateways_session_reads_the_trimmed_ec2_model_and_lists_regions() ->
         ec2 = session.client("ec2")
         assert ec2.meta.service_model.operation_names == ["DescribeRegions"]
         rds = session.client("rds", region_name="eu-west-1")
-        assert len(rds.meta.service_model.operation_names) > 100  # other services untouched
+        assert "DescribeDBClusters" in rds.meta.service_model.operation_names
+        sts = session.client("sts")
+        assert "AssumeRole" in sts.meta.service_model.operation_names  # others untouched
         gateway = Boto3Gateway(GatewaySettings(region="us-east-1"), session)
         regions = gateway.list_regions()
         gateway.settle()
@@ -93,14 +116,15 @@ def test_timestamps_read_as_botocore_reads_them(value: object) -> None:
 
 def test_the_gateways_session_reads_timestamps_with_our_parser() -> None:
     with mock_aws():
-        session = make_session(None, "us-east-1")
-        rds = session.client("rds", region_name="eu-west-1")
-        rds.create_db_cluster(
+        seeding = make_session(None, "us-east-1", trimmed_models=False)
+        seeding.client("rds", region_name="eu-west-1").create_db_cluster(
             DBClusterIdentifier="c1",
             Engine="aurora-postgresql",
             MasterUsername="admin1",
             MasterUserPassword="password123",
         )
+        rds = make_session(None, "us-east-1").client("rds", region_name="eu-west-1")
+        assert not hasattr(rds, "create_db_cluster")  # the gateway's clients: its calls only
         (cluster,) = rds.describe_db_clusters()["DBClusters"]
     created = cluster["ClusterCreateTime"]
     assert isinstance(created.tzinfo, timezone)  # the standard library's; dateutil's is tzutc

@@ -61,3 +61,15 @@ def make_app(demo_connect: Callable[..., Connect]) -> Callable[..., WizardApp]:
 @pytest.fixture
 def frozen_now() -> datetime:
     return FROZEN.astimezone(timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def collector_released() -> Iterator[None]:
+    """No test leaves the cyclic collector held off (a scan screen that never let it go)."""
+    from slrwizard.tui.work import CYCLIC_GC
+
+    yield
+    held = CYCLIC_GC.held
+    while CYCLIC_GC.held:  # the next test starts clean either way
+        CYCLIC_GC.release()
+    assert not held, "the cyclic garbage collector was left held off"

@@ -122,7 +122,8 @@ async def role_in_use(pilot: Pilot[int]) -> None:
     await to_role(pilot)
     app = app_of(pilot)
     assert app.wiring is not None
-    app.wiring.gateway.client("rds", "eu-west-1").create_db_cluster(
+    assert app.wiring.seed_client is not None
+    app.wiring.seed_client("rds", "eu-west-1").create_db_cluster(
         DBClusterIdentifier="late-arrival",
         Engine="aurora-postgresql",
         MasterUsername="dbadmin",

@@ -383,6 +383,8 @@ async def test_scan_screen_holds_the_collector_until_its_table_is_full(
         answered(screen, message)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ScanScreen, "on_region_scanned", watch)
+    was_enabled = gc.isenabled()  # an earlier test in this process may have turned it off
+    gc.enable()
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await to_scan(pilot)
@@ -397,3 +399,5 @@ async def test_scan_screen_holds_the_collector_until_its_table_is_full(
         await until(pilot, lambda: not CYCLIC_GC.held, "the rescan's table to fill")
         assert set(seen) == {(True, False)}
         assert gc.isenabled() and table.row_count == 10
+    if not was_enabled:
+        gc.disable()

@@ -180,8 +180,8 @@ async def test_role_in_use_failure_and_the_way_back(make_app: Callable[..., Wiza
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await to_role(pilot)
-        gateway = app.wiring.gateway  # type: ignore[union-attr]
-        gateway.client("rds", "eu-west-1").create_db_cluster(
+        assert app.wiring is not None and app.wiring.seed_client is not None
+        app.wiring.seed_client("rds", "eu-west-1").create_db_cluster(
             DBClusterIdentifier="late-arrival",
             Engine="aurora-postgresql",
             MasterUsername="dbadmin",

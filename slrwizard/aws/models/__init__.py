@@ -2,7 +2,9 @@
 
 botocore builds a client from the service's whole model: EC2's has 830 operations and costs
 ~0.12 s of CPU to read, on every run, for one ec2:DescribeRegions call on the scan's critical path
-(benchmarks/scan.py). The files under this package hold only the operations listed in
+(benchmarks/scan.py). RDS's 170 operations cost ~85 ms to read before the scan's first listing,
+then ~4 ms for each region's client (a method per operation); IAM's ~15 ms before the role's
+first call. The files under this package hold only the operations listed in
 :data:`TRIMMED`, copied from botocore by ``scripts/trim_botocore_models.py``; every other file of
 the service (endpoint rules, paginators, waiters) still comes from botocore. A test compares them
 with the installed botocore's models.
@@ -17,12 +19,51 @@ from typing import Any
 
 MODELS_DIR = Path(__file__).resolve().parent
 
-TRIMMED: dict[str, tuple[str, ...]] = {"ec2": ("DescribeRegions",)}
-"""Services whose model is trimmed, and the operations the gateway calls on them."""
+TRIMMED: dict[str, tuple[str, ...]] = {
+    "ec2": ("DescribeRegions",),
+    "iam": (
+        "CreateServiceLinkedRole",
+        "DeleteServiceLinkedRole",
+        "GenerateServiceLastAccessedDetails",
+        "GetRole",
+        "GetServiceLastAccessedDetails",
+        "GetServiceLinkedRoleDeletionStatus",
+        "ListAttachedRolePolicies",
+    ),
+    "rds": (
+        "DeleteDBCluster",
+        "DeleteDBInstance",
+        "DeleteGlobalCluster",
+        "DescribeDBClusterSnapshots",  # the snapshot waiters' operations too
+        "DescribeDBClusters",
+        "DescribeDBInstances",
+        "DescribeDBSnapshots",
+        "DescribeGlobalClusters",
+        "ModifyDBCluster",
+        "ModifyDBInstance",
+        "PromoteReadReplicaDBCluster",
+        "RemoveFromGlobalCluster",
+        "StartDBCluster",
+    ),
+}
+"""Services whose model is trimmed, and the operations the gateway calls on them (with those
+their waiters and paginators call)."""
 
 
-def trimmed_model(full: dict[str, Any], operations: tuple[str, ...]) -> dict[str, Any]:
-    """``full`` (a service-2 model) reduced to ``operations`` and the shapes they reach."""
+def extras_shapes(extras: dict[str, Any] | None) -> tuple[str, ...]:
+    """The shapes a service's ``service-2.sdk-extras.json`` merges into its model (RDS adds
+    ``SourceRegion`` to a few). botocore merges them into whatever model it reads, the trimmed
+    one too, so they are kept whole: merged into a model without them, each would be a shape
+    without a type, and botocore fails on it when it reads an error's shape."""
+    merge = (extras or {}).get("merge") or {}
+    return tuple(sorted(merge.get("shapes", {})))
+
+
+def trimmed_model(
+    full: dict[str, Any], operations: tuple[str, ...], also: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """``full`` (a service-2 model) reduced to ``operations`` and the shapes they reach, with
+    the shapes named in ``also`` (and those they reach)."""
     shapes: dict[str, Any] = full["shapes"]
     keep: dict[str, Any] = {}
 
@@ -46,6 +87,9 @@ def trimmed_model(full: dict[str, Any], operations: tuple[str, ...]) -> dict[str
                 visit(operation[part]["shape"])
         for error in operation.get("errors", []):
             visit(error["shape"])
+    for name in also:
+        if name in shapes:
+            visit(name)
     model = {key: value for key, value in full.items() if key not in ("operations", "shapes")}
     model["operations"] = kept_operations
     model["shapes"] = dict(sorted(keep.items()))

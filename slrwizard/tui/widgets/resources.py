@@ -313,6 +313,7 @@ class ResourceTable(DataTable[Text]):
             return
         follow = self._follow or self._cursor_key()
         queue, shown = self._queue, self.rows
+        had_queue = bool(queue)
         started = time.perf_counter()
         added = 0
         in_view = self.row_count < self.size.height  # before the first layout: 0, no limit
@@ -336,7 +337,7 @@ class ResourceTable(DataTable[Text]):
                 self.move_cursor(row=index)
         if not queue:
             self._follow = None
-            if added:
+            if had_queue:
                 self.post_message(self.Filled())
         self._schedule()
 
