@@ -9,6 +9,7 @@ typing to pause.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -137,7 +138,7 @@ async def test_rows_are_held_while_regions_keep_answering(
 
         # Answers every 0.25 s, never a pause: the held rows still show within HOLD_AT_MOST.
         added = list(regions["us-east-1"])
-        started = pilot.app._loop.time()  # type: ignore[attr-defined]
+        started = time.monotonic()
         for region in ("sa-east-1", "ap-south-1", "eu-west-1", "sa-east-1", "ap-south-1"):
             table.add_region_rows(regions[region])
             added += [r for r in regions[region] if r not in added]
@@ -145,7 +146,7 @@ async def test_rows_are_held_while_regions_keep_answering(
             if table.row_count > 100:
                 break
         assert table.row_count > 100, "held rows shown while regions keep answering"
-        assert pilot.app._loop.time() - started < 1.0 + 0.5  # type: ignore[attr-defined]
+        assert time.monotonic() - started < 1.0 + 0.5
         await filled(pilot, table)
         assert shown(table) == in_order(added)
 
