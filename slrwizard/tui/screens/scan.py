@@ -44,7 +44,8 @@ class ScanScreen(WizardScreen[ScanNext]):
     HELP = (
         "Every enabled region is scanned at once. The grid under the table shows each region: "
         "✓ scanned (with the number found), - not enabled, ✗ denied, ! failed. Move onto a "
-        "region to read why. A region that could not be scanned may still hide clusters."
+        "region to read why. A region that could not be scanned may still hide clusters. "
+        "The table fills once the regions' answers pause, so rows do not move under the cursor."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next", "Next"),
