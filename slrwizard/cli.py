@@ -181,23 +181,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     # A report is one short burst of work with bounded memory, then the process ends. The cyclic
     # garbage collector would only walk botocore's freshly loaded models again and again: ~20 %
     # of the report's CPU, which is what its time is made of (benchmarks/scan.py).
-    # It is turned back on afterwards for a caller that goes on in the same process (the tests).
-    was_enabled = gc.isenabled()
     gc.disable()
-    try:
-        from slrwizard.bootstrap import build
-        from slrwizard.report import RENDERERS, collect
+    from slrwizard.bootstrap import build
+    from slrwizard.report import RENDERERS, collect
 
-        wiring = build(_options(args))
-        try:
-            report = collect(wiring.gateway, args.regions)
-        finally:
-            wiring.close()
-        _write(RENDERERS[args.format](report), args.output)
-        return report.exit_code
+    wiring = build(_options(args))
+    try:
+        report = collect(wiring.gateway, args.regions)
     finally:
-        if was_enabled:
-            gc.enable()
+        wiring.close()
+    _write(RENDERERS[args.format](report), args.output)
+    return report.exit_code
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
