@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -93,10 +94,16 @@ def run(capsys: pytest.CaptureFixture[str], creds: Path) -> Run:
     """``slrwizard ARGS`` in-process: (exit code, stdout, stderr), checked for leaks."""
 
     def run_main(*argv: str) -> tuple[int, str, str]:
+        # `report` turns the cyclic collector off for the rest of its process, as it should in
+        # its own process: collecting at exit would cost ~0.1 s (benchmarks/scan.py). Here the
+        # process goes on, so the tests after this one get it back as it was.
+        collecting = gc.isenabled()
         try:
             code = main(list(argv))
         except SystemExit as exit_:  # argparse's usage errors
             code = int(exit_.code or 0)
+        finally:
+            (gc.enable if collecting else gc.disable)()
         out, err = capsys.readouterr()
         assert_clean(out, err)
         return code, out, err
