@@ -377,11 +377,13 @@ async def test_scan_screen_holds_the_collector_until_its_table_is_full(
     from slrwizard.tui.screens.scan import ScanScreen
 
     seen: list[tuple[bool, bool]] = []  # (held, collector on) as each region answered
+    lines: list[str] = []  # the line under the table, after each answer
     answered = ScanScreen.on_region_scanned
 
     def watch(screen: ScanScreen, message: object) -> None:
         seen.append((CYCLIC_GC.held, gc.isenabled()))
         answered(screen, message)  # type: ignore[arg-type]
+        lines.append(str(screen.query_one("#detail").render()))
 
     monkeypatch.setattr(ScanScreen, "on_region_scanned", watch)
     was_enabled = gc.isenabled()  # an earlier test in this process may have turned it off
@@ -393,6 +395,9 @@ async def test_scan_screen_holds_the_collector_until_its_table_is_full(
         await until(pilot, lambda: table.pending == 0 and not CYCLIC_GC.held, "a full table")
         assert table.row_count == 10 and gc.isenabled()
         assert seen and set(seen) == {(True, False)}
+        # While rows are held, the line under the table says how many and why they wait.
+        held = [line for line in lines if "found so far; shown when the answers pause" in line]
+        assert held and all(line.split()[0].isdigit() for line in held)
 
         seen.clear()
         await pilot.press("r")  # a rescan holds it again, from its start

@@ -234,8 +234,8 @@ class ScanScreen(WizardScreen[ScanNext]):
         elif self.scanning:
             held = self.query_one(ResourceTable).holding
             detail.update(
-                f"{plural(held, 'cluster or instance', 'clusters and instances')} found so far: "
-                "shown as soon as the regions' answers pause."
+                f"{plural(held, 'cluster or instance', 'clusters and instances')} found so far; "
+                "shown when the answers pause."
                 if held
                 else "Results appear here as the regions answer."
             )
