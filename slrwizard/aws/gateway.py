@@ -490,7 +490,9 @@ class Boto3Gateway:
         }
         with self._early_lock:
             self._early, self._early_started = early, time.monotonic()
-            self._early_all += early.values()
+            # Only those still running: a finished one holds a region's whole answer, and a
+            # session lists regions again at every re-scan.
+            self._early_all = [f for f in self._early_all if not f.done()] + list(early.values())
 
         def start_all() -> None:
             # One region after another: a client is built (3-15 ms of CPU, under the client

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import wait
 from typing import Any
 
 import pytest
@@ -179,6 +180,18 @@ def test_early_listings_serve_one_scan_only_and_only_while_fresh(
     while listings() < 4 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert listings() == 4  # early, re-scan, early again, the stale one asked again
+
+
+def test_early_listings_that_ended_are_not_kept(gw: Boto3Gateway) -> None:
+    """Each re-scan lists regions again: the answers of earlier early listings are let go."""
+    make_cluster("eu-west-1", "orders")
+    gw.list_regions()
+    first = list(gw._early.values())
+    wait(first, timeout=10)  # every early listing of that round has ended, none was read
+    gw.list_regions()
+    kept = list(gw._early_all)
+    assert kept and all(f in gw._early.values() for f in kept)  # this round's only
+    gw.settle()
 
 
 def test_regions_fall_back_to_account_list_regions_when_ec2_is_denied(
