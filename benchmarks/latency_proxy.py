@@ -14,6 +14,12 @@ per request under one GIL, so 76 listings sent at once queue inside moto for ~0.
 (which answers each region on its own servers) does not have. Replaying removes the fake's own
 cost from the measurement; the answers are still moto's, and the delay is still added.
 
+moto does not implement IAM's Access Advisor (``GenerateServiceLastAccessedDetails`` answers 500),
+which every inspection of the role asks for. The proxy answers those two calls itself, as AWS
+does, with a job that is complete by its first ``GetServiceLastAccessedDetails`` (AWS's jobs take
+a moment; this is the fastest AWS could be), so that a benchmark measures the round trips a real
+account costs, not a failure's shortcut.
+
 It records one :class:`Hit` per request (service, operation, region, start, end, throttled), so a
 benchmark can count round trips and the peak number of requests in flight.
 
@@ -61,6 +67,9 @@ REPLAYABLE = frozenset(
     }
 )
 """Read-only calls whose answers do not change while a scan benchmark runs."""
+
+ANSWERED_HERE = frozenset({"GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails"})
+"""IAM's Access Advisor, which moto lacks: the proxy answers these itself (see the module doc)."""
 
 
 @dataclass
@@ -236,6 +245,8 @@ class LatencyProxy:
                     if throttled:
                         hit.throttled = True
                         status, headers, data = _throttle_response(service)
+                    elif hit.operation in ANSWERED_HERE:
+                        status, headers, data = _access_advisor_response(hit.operation)
                     elif recorded is not None:
                         hit.replayed = True
                         status, headers, data = recorded
@@ -279,6 +290,34 @@ def _operation(headers: object, body: bytes) -> str:
         return str(target).rsplit(".", 1)[-1]
     action = parse_qs(body.decode("utf-8", "replace")).get("Action")
     return action[0] if action else "?"
+
+
+def _access_advisor_response(operation: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """IAM's answer to ``operation`` (one of ``ANSWERED_HERE``): a job that is already complete,
+    in which the role last used Amazon RDS in us-east-1 a week ago."""
+    rid = str(uuid.uuid4())
+    now = time.time()
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+    if operation == "GenerateServiceLastAccessedDetails":
+        result = f"<JobId>{uuid.uuid4()}</JobId>"
+    else:
+        used = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 7 * 86400))
+        result = (
+            "<JobStatus>COMPLETED</JobStatus><JobType>SERVICE_LEVEL</JobType>"
+            f"<JobCreationDate>{stamp}</JobCreationDate><JobCompletionDate>{stamp}"
+            "</JobCompletionDate><IsTruncated>false</IsTruncated><ServicesLastAccessed><member>"
+            "<ServiceName>Amazon RDS</ServiceName><ServiceNamespace>rds</ServiceNamespace>"
+            f"<LastAuthenticated>{used}</LastAuthenticated>"
+            "<LastAuthenticatedRegion>us-east-1</LastAuthenticatedRegion>"
+            "<TotalAuthenticatedEntities>1</TotalAuthenticatedEntities>"
+            "</member></ServicesLastAccessed>"
+        )
+    body = (
+        f'<{operation}Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+        f"<{operation}Result>{result}</{operation}Result>"
+        f"<ResponseMetadata><RequestId>{rid}</RequestId></ResponseMetadata></{operation}Response>"
+    )
+    return 200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", rid)], body.encode()
 
 
 def _throttle_response(service: str) -> tuple[int, list[tuple[str, str]], bytes]:
