@@ -43,13 +43,16 @@ async def test_first_frame_paints_before_aws_answers(make_app: Callable[..., Wiz
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, StartScreen)
-        assert screen.query_one("#begin", Button).disabled
-        await pilot.press("n")  # refused politely: nothing to begin yet
+        assert not screen.query("#begin")  # nothing to begin yet: no button to press
+        assert "Connecting to AWS" in str(screen.query_one("#connecting").render())
+        await pilot.press("n")  # refused politely
         assert isinstance(app.screen, StartScreen)
         release.set()
         await until(pilot, lambda: app.caller is not None, "connected")
         await pilot.pause()
-        assert not screen.query_one("#begin", Button).disabled
+        begin = screen.query_one("#begin", Button)
+        assert not begin.disabled and begin.has_focus
+        assert not screen.query_one("#connecting").display
 
 
 async def test_full_walkthrough(
