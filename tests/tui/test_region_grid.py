@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.widgets import DataTable
 
 from slrwizard.domain.models import RegionOutcome, RegionScan
 from slrwizard.tui.widgets.regions import RegionGrid
@@ -51,3 +52,42 @@ async def test_show_all_changes_only_what_the_answers_did_not_show() -> None:
         assert layouts == [True]
         assert grid.regions == sorted([*regions, "sa-east-1"]) and grid.answered == 4
         assert "eu-west-1" in cell_text(grid, "eu-west-1")
+
+
+def grid_lines(grid: RegionGrid) -> list[str]:
+    """Every row of the grid as the terminal shows it."""
+    return [
+        "".join(segment.text for segment in grid.render_line(y)) for y in range(grid.rows_needed)
+    ]
+
+
+async def test_an_answer_renders_its_own_cell_again_and_no_other() -> None:
+    app = GridApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        grid = app.query_one(RegionGrid)
+        regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2"]
+        grid.reset(regions)
+        await pilot.pause()
+        rendered: list[tuple[int, int]] = []
+        render_cell = DataTable._render_cell
+
+        def counting(self: DataTable[object], row: int, column: int, *args: object) -> object:
+            rendered.append((row, column))
+            return render_cell(self, row, column, *args)  # type: ignore[arg-type]
+
+        DataTable._render_cell = counting  # type: ignore[assignment,method-assign]
+        try:
+            before = grid_lines(grid)
+            rendered.clear()  # whatever the first frame had not drawn yet
+            grid.record(scanned("us-west-1"))
+            after = grid_lines(grid)
+            assert len(rendered) == 1  # the one cell that changed, not the row or the grid
+            assert "us-west-1" in after[rendered[0][0]] and after != before
+            rendered.clear()
+            assert grid_lines(grid) == after and not rendered  # nothing changed: nothing drawn
+
+            grid.reset(regions)  # laid out again: every cell drawn anew
+            grid_lines(grid)
+            assert len(rendered) >= len(regions)
+        finally:
+            DataTable._render_cell = render_cell  # type: ignore[method-assign]

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.events import Resize
-from textual.widgets import DataTable
 
 from slrwizard.domain.models import RegionOutcome, RegionScan
 from slrwizard.tui.widgets.cells import cell
+from slrwizard.tui.widgets.kept import KeptCellsTable
 
 CELL_WIDTH = 22
 
@@ -51,8 +51,12 @@ def describe(region: str, scan: RegionScan | None) -> str:
     return f"{region} ({label}){reason}"
 
 
-class RegionGrid(DataTable[Text]):
-    """A grid of regions with their scan state; the cursor selects one to explain."""
+class RegionGrid(KeptCellsTable):
+    """A grid of regions with their scan state; the cursor selects one to explain.
+
+    A region that answers changes its own cell, and only that cell is rendered again
+    (``KeptCellsTable``): the grid is what the screen redraws while a scan runs.
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(

@@ -17,7 +17,7 @@ fills, so it changes incrementally:
   then come back in slices, in order, so the visible top is drawn first;
 - each row's styled cells are made once (per theme), and its column widths are known from its
   text: the ``DataTable`` does not measure every new cell again, and the rendering of a visible
-  cell or line that did not move is kept across changes (``_render_cell``, ``_render_line``);
+  cell or line that did not move is kept across changes (``KeptCellsTable``, ``_render_line``);
 - the cursor stays on the same resource, found by its row key.
 """
 
@@ -39,16 +39,15 @@ from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
+from textual.widgets.data_table import CellDoesNotExist, RowKey
 
 from slrwizard.tui.widgets.cells import cells
+from slrwizard.tui.widgets.kept import KeptCellsTable
 
 if TYPE_CHECKING:
     from rich.segment import Segment
     from rich.style import Style
     from textual.strip import Strip
-    from typing_extensions import Self
 
     from slrwizard.domain.models import Cluster, Instance, RegionScan
 
@@ -167,7 +166,7 @@ def _order(cell: str, region: str, name: str) -> tuple[tuple[int, str], str, str
     return (primary, region, name)
 
 
-class ResourceTable(DataTable[Text]):
+class ResourceTable(KeptCellsTable):
     """Clusters and instances; ``sort_column``/``reverse`` and ``filter_text`` shape the view.
 
     ``rows_by_key`` holds every row found; the table shows those passing the filter, sorted.
@@ -191,8 +190,6 @@ class ResourceTable(DataTable[Text]):
         self._hold_timer: Timer | None = None
         self._styled_cells: dict[str, list[Text]] = {}  # per row key, in the current theme
         self._widths = [len(label) + 2 for label in COLUMNS]
-        self._render_generation = 0
-        self._rendered_cells: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(4000)
         self._rendered_lines: LRUCache[tuple[object, ...], Strip] = LRUCache(400)
 
     def on_mount(self) -> None:
@@ -454,62 +451,9 @@ class ResourceTable(DataTable[Text]):
             values[3] = (row.status, "$text-warning")
         return cells(self, values)
 
-    def clear(self, columns: bool = False) -> Self:
-        self._render_generation += 1
-        self._rendered_cells.clear()
+    def forget_renderings(self) -> None:
         self._rendered_lines.clear()
-        return super().clear(columns)
-
-    def update_cell(
-        self,
-        row_key: RowKey | str,
-        column_key: ColumnKey | str,
-        value: Text,
-        *,
-        update_width: bool = False,
-    ) -> None:
-        self._render_generation += 1  # not used by the table itself; kept correct all the same
-        super().update_cell(row_key, column_key, value, update_width=update_width)
-
-    def notify_style_update(self) -> None:
-        self._rendered_cells.clear()
-        self._rendered_lines.clear()
-        super().notify_style_update()
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> SegmentLines:
-        """The ``DataTable`` renders every visible cell again after any change to the table (its
-        caches are keyed on a change counter), ~30 ms for 40 rows: while a scan adds and sorts
-        rows, most visible cells are the same row at the same place. Those are kept here, keyed
-        on what the cell's look depends on; a clear or a new style forgets them all."""
-        if row_index < 0 or column_index < 0:  # the header and row labels: as the table does
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self.coordinate_to_cell_key(Coordinate(row_index, column_index)).row_key
-        key = (
-            self._render_generation,
-            row_key,
-            row_index,  # the segments carry it (mouse clicks), and the zebra stripe follows it
-            column_index,
-            base_style,
-            width,
-            cursor,
-            hover,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self._pseudo_class_state,
-        )
-        lines = self._rendered_cells.get(key)
-        if lines is None:
-            lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-            self._rendered_cells[key] = lines
-        return lines
+        super().forget_renderings()
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """The ``DataTable`` keeps a rendered line only until the table changes (its change
@@ -525,7 +469,7 @@ class ResourceTable(DataTable[Text]):
             return super()._render_line(y, x1, x2, base_style)
         row_index = self._row_locations.get(row_key)
         key = (
-            self._render_generation,
+            self.render_generation,
             row_key,
             row_index,  # the segments carry it (mouse clicks), and the zebra stripe follows it
             line_no,
