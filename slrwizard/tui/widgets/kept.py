@@ -117,7 +117,7 @@ class KeptCellsTable(DataTable[Text]):
     ) -> SegmentLines | None:
         """The segments the ``DataTable`` renders for a one-line ``Text`` cell that fits its
         column, made directly rather than through Rich's ``Styled(Padding(...))`` and two passes
-        of line splitting (~0.12 ms a cell here, ~4 times what this takes); ``None`` for any other
+        of line splitting (~0.11 ms a cell here, ~3 times what this takes); ``None`` for any other
         cell, which the table renders itself. ``test_kept_cells.py`` holds the two to the same
         segments, cell by cell, in both themes."""
         row = self.rows.get(row_key)
