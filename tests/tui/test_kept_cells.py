@@ -14,6 +14,7 @@ import pytest
 from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.widgets import DataTable
 
 from slrwizard.domain.models import RegionOutcome, RegionScan
@@ -73,3 +74,25 @@ async def test_every_text_cell_renders_as_the_data_table_renders_it(theme: str) 
                     compared += 1
         # Every cell of both tables took the direct path: none was left to the table.
         assert compared == 4 * (12 * len(table.ordered_columns) + grid.row_count * grid._columns)
+
+
+async def test_the_style_taken_once_a_pass_follows_the_theme() -> None:
+    """The tables take their own style once per rendering pass, not once a line: a theme
+    changed between passes is in every line of the next."""
+    app = TablesApp()
+    async with app.run_test(size=(140, 40)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.set_rows(make_rows(30))
+        await pilot.pause()
+
+        def backgrounds() -> set[object]:
+            lines = table.render_lines(Region(0, 0, table.size.width, table.size.height))
+            return {segment.style.bgcolor for line in lines for segment in line if segment.style}
+
+        before, style = backgrounds(), table.rich_style  # taken outside any pass: current
+        assert style.bgcolor in before
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
+        await pilot.pause()
+        after, style_now = backgrounds(), table.rich_style
+        assert style_now.bgcolor != style.bgcolor
+        assert style_now.bgcolor in after and style.bgcolor not in after

@@ -23,6 +23,8 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 if TYPE_CHECKING:
+    from textual.geometry import Region
+    from textual.strip import Strip
     from typing_extensions import Self
 
     SegmentLines = list[list[Segment]]
@@ -41,8 +43,23 @@ class KeptCellsTable(DataTable[Text]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.render_generation = 0
+        self._pass_style: Style | None = None
         self._cell_versions: dict[tuple[RowKey | str, ColumnKey | str], int] = {}
         self._rendered_cells: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(self.KEPT_CELLS)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._pass_style = self.rich_style  # once for every line drawn in this pass
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_style = None
+
+    @property
+    def rich_style(self) -> Style:
+        """The widget's style, worked out once per rendering pass rather than for every line:
+        the ``DataTable`` asks for it each line, and each time it walks every ancestor's styles
+        (~0.08 ms, a fifth of redrawing a line that is kept)."""
+        return self._pass_style or super().rich_style
 
     def forget_renderings(self) -> None:
         """Drop every kept rendering (a subclass that keeps more extends this)."""
