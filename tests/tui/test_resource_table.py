@@ -173,6 +173,47 @@ async def test_held_rows_never_shown_are_added_in_order_without_sorting() -> Non
         assert app.filled == 1  # said once, when the last row is in
 
 
+async def test_rows_added_below_the_view_do_not_draw_it_again() -> None:
+    """Below the view, new rows change the scroll range, not what is on screen: the visible
+    lines are not drawn again for each slice (a redraw of the whole table cost ~5 ms of the UI
+    thread, once a frame while a large scan's rows came in)."""
+    rows = make_rows(1500)
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(ResourceTable)
+        drawn: list[int] = []
+        draw = table.render_line
+        table.render_line = lambda y: drawn.append(y) or draw(y)  # type: ignore[method-assign]
+
+        frames: list[tuple[int, int]] = []  # at each slice: (rows in the table, lines drawn)
+        drain = table._drain
+
+        def slice_and_note() -> None:
+            frames.append((table.row_count, len(drawn)))
+            drain()
+
+        table._drain = slice_and_note  # type: ignore[method-assign]
+        table.set_rows(rows)  # in order, a few rows a frame in view, then slices below it
+        await filled(pilot, table)
+        height = table.size.height
+        below = [lines for count, lines in frames if count > 2 * height]
+        assert len(below) >= 3, frames  # several slices came after the view was full
+        assert below[0] == len(drawn), frames  # and none of them drew a line
+        order = in_order(rows)
+
+        def on_screen(y: int) -> str:  # as the compositor has it, kept lines included
+            return "".join(segment.text for segment in app.screen._compositor.render_strips()[y])
+
+        for y in (1, height - 1):
+            assert table.rows_by_key[order[y - 1]].name in on_screen(y)
+        # The scroll range followed every slice, and the last rows are there to scroll to.
+        assert table.virtual_size.height == len(rows) + 1  # the header
+        assert table.vertical_scrollbar.window_virtual_size == len(rows) + 1
+        table.scroll_end(animate=False)
+        await pilot.pause()
+        assert table.rows_by_key[order[-1]].name in on_screen(height - 1)
+
+
 async def test_the_final_result_does_not_rebuild_rows_already_shown() -> None:
     rows = make_rows(300)
     app = TableApp()

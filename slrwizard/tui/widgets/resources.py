@@ -37,8 +37,10 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
+from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets.data_table import CellDoesNotExist, RowKey
 
 from slrwizard.tui.widgets.cells import cells
@@ -494,5 +496,23 @@ class ResourceTable(KeptCellsTable):
         """Skip the ``DataTable``'s measuring of each new row's cells (seven Rich measurements a
         row, 0.2 s for 2,000 rows in one go): every row is one line of unwrapped text, without a
         label, and ``_widen`` has set the column widths from the rows' text already."""
-        del new_rows
-        super()._update_dimensions(())
+        header = self.header_height if self.show_header else 0
+        size = Size(
+            sum(column.get_render_width(self) for column in self.columns.values())
+            + self._row_label_column_width,
+            self._total_row_height + header,
+        )
+        old = self.virtual_size
+        if size == old:
+            return
+        below = self.scroll_offset.y + self.size.height  # no row from here on can be in view
+        locations = self._row_locations
+        if (
+            size.width == old.width
+            and self.size.height > 0
+            and all((locations.get(key) or 0) >= below for key in new_rows)
+        ):
+            self.set_reactive(Widget.virtual_size, size)
+            self.refresh(layout=True, repaint=False)
+        else:
+            self.virtual_size = size
