@@ -96,6 +96,12 @@ class RegionAnswered(Message):
 
 class ScaleApp(App[None]):
     BINDINGS = [Binding("j", "probe", "probe")]
+    # Laid out as the scan screen lays them out (slrwizard/tui/app.tcss): the table takes the
+    # height the grid leaves, so rows coming in do not move the grid.
+    CSS = """
+    #resources { height: 1fr; min-height: 4; }
+    #regions { height: auto; max-height: 6; }
+    """
 
     def __init__(
         self, table_cls: type[Any], to_rows: Any, regions: list[str], grid: bool = True
@@ -193,7 +199,11 @@ async def run(
     # TUI) is kept out of the cyclic collector's full collections; boto3 loads after, as there.
     gc.freeze()
     from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
-    from slrwizard.tui.work import no_cyclic_gc
+
+    try:
+        from slrwizard.tui.work import scanning
+    except ImportError:  # pragma: no cover - an older TUI, without quick hand-overs
+        from slrwizard.tui.work import no_cyclic_gc as scanning
 
     try:
         from slrwizard.tui.work import CYCLIC_GC as collector
@@ -211,7 +221,7 @@ async def run(
         started, ui_cpu = time.perf_counter(), time.thread_time()  # we are the UI thread
 
         def scan() -> list[Any]:
-            with no_cyclic_gc():  # as the app's scan worker (slrwizard.tui.work) does
+            with scanning():  # as the app's scan worker (slrwizard.tui.work) does
                 return gateway.scan_regions(
                     regions, lambda scan: app.post_message(RegionAnswered(scan))
                 )
