@@ -60,14 +60,13 @@ def phases(hits: Sequence[Hit], spawned: float, seconds: float) -> tuple[float, 
     return first, last - first, seconds - last
 
 
-def process_start(repeats: int) -> tuple[float, float]:
-    """Median wall time of ``python -c "import boto3"`` and of ``slrwizard --version``."""
+BOTO3_START = [PYTHON, "-c", "import boto3"]
+
+
+def version_start(repeats: int) -> float:
+    """Median wall time of ``slrwizard --version``."""
     env = fake_env()
-    boto = median_of(
-        [run_child([PYTHON, "-c", "import boto3"], env).seconds for _ in range(repeats)]
-    )
-    version = median_of([run_child([*SLRWIZARD, "--version"], env).seconds for _ in range(repeats)])
-    return boto, version
+    return median_of([run_child([*SLRWIZARD, "--version"], env).seconds for _ in range(repeats)])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,12 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         seeded = [r for r in regions if r.count("-") == 2 and "gov" not in r][: args.seeded_regions]
         for region in seeded:
             seed_region_via_api(upstream, region, args.clusters, args.members, args.instances)
-        boto_start, version_start = process_start(args.repeat)
+        version = version_start(args.repeat)
 
         region_flag = ["--regions", ",".join(explicit)] if explicit else []
         wizard_cmd = [*SLRWIZARD, "report", "--format", "json", *region_flag]
         serial_cmd = [PYTHON, str(BENCH / "serial_scan.py"), *region_flag]
         wizard_times: list[float] = []
+        boto_times: list[float] = []  # the floor's process start, taken beside each report run
         wizard_cpu: list[float] = []
         serial_times: list[float] = []
         splits: list[tuple[float, float, float]] = []
@@ -142,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_child(serial_cmd, env)
             proxy.delay, proxy.throttle = args.latency, args.throttle
             for _ in range(args.repeat):
+                # Right before each report: the machine's speed drifts (this start varied by 40 %
+                # between runs of the benchmark), and the ratio must compare like with like.
+                boto_times.append(run_child(BOTO3_START, fake_env()).seconds)
                 proxy.stats.reset()
                 wiz = run_child(wizard_cmd, env)
                 if wiz.returncode not in (0, 3):
@@ -185,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{hit.operation:36} {hit.region}{' THROTTLED' if hit.throttled else ''}"
             )
     wizard, baseline = median_of(wizard_times), median_of(serial_times or [float("nan")])
+    boto_start = median_of(boto_times)
     floor_chain = 3  # GetRole -> GenerateServiceLastAccessedDetails -> GetServiceLastAccessed...
     floor = floor_chain * args.latency + boto_start
     scan_floor = 2 * args.latency + boto_start  # DescribeRegions -> rds:Describe*
@@ -199,8 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{args.latency * 1000:.0f} ms + 0..{args.jitter * 1000:.0f} ms jitter, "
             f"throttle {args.throttle:.0%}",
         ),
-        Row("process start: python -c 'import boto3'", secs(boto_start)),
-        Row("process start: slrwizard --version", secs(version_start)),
+        Row(
+            "process start: python -c 'import boto3' (beside each report)",
+            f"{secs(boto_start)} ({', '.join(f'{t:.2f}' for t in boto_times)})",
+        ),
+        Row("process start: slrwizard --version", secs(version)),
         Row("serial baseline (median)", secs(baseline)),
         Row(
             "slrwizard report (median)",
