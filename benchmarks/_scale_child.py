@@ -1,7 +1,8 @@
 """The measured side of the scale benchmark: scan, table and keystrokes in one Textual app.
 
 A minimal app holds the TUI's own clusters table (``slrwizard.tui.widgets.resources
-.ResourceTable``) and regions grid (``RegionGrid``), fed the way ``ScanScreen`` feeds them: a
+.ResourceTable``) and regions grid (``RegionGrid``), laid out as the scan screen lays them out
+(the table takes the height the grid leaves) and fed the way ``ScanScreen`` feeds them: a
 message per region that answers, turned into rows on the UI thread, the grid cell updated and the
 row under the cursor read for the detail line); where the table does not exist, a ``DataTable``
 with the same columns. ``App.run_test()`` drives it (headless: everything is rendered except the

@@ -154,16 +154,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             if child.returncode != 0:
                 print(child.stderr, file=sys.stderr)
                 raise SystemExit("the scale child failed")
-            bare = run_child([*cmd, "--no-table"], env) if args.baseline else None
-            if bare is not None and bare.returncode != 0:
-                print(bare.stderr, file=sys.stderr)
-                raise SystemExit("the scale child failed (baseline)")
+            # The measured run's pages only (the baseline's run below would count them twice).
             pages = max(
                 sum(
                     h.operation == "DescribeDBInstances" and h.region == r for h in proxy.stats.hits
                 )
                 for r in regions
             )
+            bare = run_child([*cmd, "--no-table"], env) if args.baseline else None
+            if bare is not None and bare.returncode != 0:
+                print(bare.stderr, file=sys.stderr)
+                raise SystemExit("the scale child failed (baseline)")
     result = json.loads(child.stdout.strip().splitlines()[-1])
     floor = pages * args.latency
     total = result["rows_done_s"]
