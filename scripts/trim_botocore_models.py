@@ -4,8 +4,9 @@ botocore reads a service's whole model to build its client. For EC2 that is ~550
 830 operations, ~0.12 s of CPU on every run, only to call ec2:DescribeRegions once. This script
 copies, from the installed botocore, exactly what that one operation needs (the operation, its
 input/output shapes and the shapes they reach, and the service metadata) into
-``slrwizard/aws/models/<service>/<api version>/service-2.json``. Endpoint rules, paginators and
-waiters are still read from botocore itself.
+``slrwizard/aws/models/<service>/<api version>/service-2.json``, and botocore's
+``endpoints.json`` with the gateway's services only into ``slrwizard/aws/models/endpoints.json``.
+Endpoint rules, paginators and waiters are still read from botocore itself.
 
 Run it after upgrading botocore; ``tests/engine/test_engine_models.py`` fails when the trimmed
 model no longer matches botocore's.
@@ -23,7 +24,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from slrwizard.aws.models import MODELS_DIR, TRIMMED, extras_shapes, trimmed_model  # noqa: E402
+from slrwizard.aws.models import (  # noqa: E402
+    MODELS_DIR,
+    SERVICES,
+    TRIMMED,
+    extras_shapes,
+    trimmed_endpoints,
+    trimmed_model,
+)
 
 
 def sdk_extras(loader: Any, service: str, version: str) -> dict[str, Any] | None:
@@ -51,6 +59,10 @@ def main() -> int:
         text = json.dumps(model, indent=1, sort_keys=True) + "\n"
         target.write_text(text, encoding="utf-8")
         print(f"{target.relative_to(ROOT)}: {', '.join(operations)} ({len(text)} bytes)")
+    endpoints = trimmed_endpoints(loader.load_data("endpoints"), SERVICES)
+    target = MODELS_DIR / "endpoints.json"
+    target.write_text(json.dumps(endpoints, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{target.relative_to(ROOT)}: {', '.join(SERVICES)} ({target.stat().st_size} bytes)")
     return 0
 
 

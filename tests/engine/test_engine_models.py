@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from datetime import timedelta, timezone
+from pathlib import Path
 
 import botocore.exceptions
 import botocore.parsers
@@ -17,11 +18,19 @@ from moto import mock_aws
 from slrwizard.aws.gateway import (
     Boto3Gateway,
     FewParsersAtOnce,
+    GatewayLoader,
     GatewaySettings,
     make_session,
     parse_timestamp,
 )
-from slrwizard.aws.models import MODELS_DIR, TRIMMED, extras_shapes, trimmed_model
+from slrwizard.aws.models import (
+    MODELS_DIR,
+    SERVICES,
+    TRIMMED,
+    extras_shapes,
+    trimmed_endpoints,
+    trimmed_model,
+)
 from slrwizard.domain.models import RegionSource
 
 
@@ -92,6 +101,59 @@ def test_the_gateways_session_reads_the_trimmed_ec2_model_and_lists_regions() ->
         gateway.settle()
     assert regions.source is RegionSource.EC2
     assert {"us-east-1", "eu-west-1"} <= set(regions.regions)
+
+
+def test_the_endpoints_file_is_botocores_own_cut_down() -> None:
+    """Fails after a botocore upgrade changes endpoints.json: run the trimming script again."""
+    full = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
+    shipped = json.loads((MODELS_DIR / "endpoints.json").read_text())
+    assert shipped == json.loads(json.dumps(trimmed_endpoints(full, SERVICES)))
+    for part in shipped["partitions"]:
+        assert set(part["services"]) <= set(SERVICES)
+    assert {"rds", "iam", "ec2", "sts"} <= set(shipped["partitions"][0]["services"])
+
+
+def test_the_gateways_session_resolves_endpoints_and_regions_as_botocore_does() -> None:
+    """It reads our copy of endpoints.json and knows four services; for those, regions and
+    endpoints are botocore's own, in every partition (its copy counts as botocore's data, so the
+    endpoint rules resolve as they do from botocore's file)."""
+    ours = make_session(None, "us-east-1")
+    loader = ours._session.get_component("data_loader")
+    assert isinstance(loader, GatewayLoader)
+    assert loader.list_available_services("service-2") == sorted(SERVICES)
+    stock = botocore.session.get_session().get_component("data_loader")
+    for kind in ("paginators-1", "waiters-2", "endpoint-rule-set-1"):  # STS has no waiters
+        expected = [s for s in stock.list_available_services(kind) if s in SERVICES]
+        assert loader.list_available_services(kind) == expected, kind
+    assert ours._session._get_internal_component("endpoint_resolver").uses_builtin_data
+    theirs = botocore.session.get_session()
+    for service in SERVICES:
+        for partition in ("aws", "aws-cn", "aws-us-gov"):
+            assert ours.get_available_regions(service, partition) == theirs.get_available_regions(
+                service, partition
+            )
+    keys = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "example"}
+    for service, region in [
+        ("rds", "eu-west-1"),
+        ("rds", "us-gov-west-1"),
+        ("iam", "us-east-1"),
+        ("iam", "cn-north-1"),
+        ("sts", "ap-south-1"),
+        ("ec2", "cn-north-1"),
+    ]:
+        mine = ours.client(service, region_name=region, **keys)
+        botocores = theirs.create_client(service, region_name=region, **keys)
+        assert mine.meta.endpoint_url == botocores.meta.endpoint_url, (service, region)
+    with pytest.raises(botocore.exceptions.UnknownServiceError):
+        ours.client("s3", region_name="us-east-1", **keys)
+
+
+def test_the_gateways_session_still_reads_aws_data_path_after_our_models(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    loader = make_session(None, "us-east-1")._session.get_component("data_loader")
+    assert loader.search_paths[:2] == [str(MODELS_DIR), str(tmp_path)]
 
 
 @pytest.mark.parametrize(

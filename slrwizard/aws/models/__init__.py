@@ -6,8 +6,9 @@ botocore builds a client from the service's whole model: EC2's has 830 operation
 then ~4 ms for each region's client (a method per operation); IAM's ~15 ms before the role's
 first call. The files under this package hold only the operations listed in
 :data:`TRIMMED`, copied from botocore by ``scripts/trim_botocore_models.py``; every other file of
-the service (endpoint rules, paginators, waiters) still comes from botocore. A test compares them
-with the installed botocore's models.
+the service (endpoint rules, paginators, waiters) still comes from botocore. ``endpoints.json``
+is botocore's, with the gateway's :data:`SERVICES` only. A test compares them with the installed
+botocore's.
 
 No boto3 import here: these are plain functions over the JSON.
 """
@@ -48,6 +49,24 @@ TRIMMED: dict[str, tuple[str, ...]] = {
 }
 """Services whose model is trimmed, and the operations the gateway calls on them (with those
 their waiters and paginators call)."""
+
+
+SERVICES = ("ec2", "iam", "rds", "sts")
+"""Every service the gateway calls: the only ones its sessions know (``GatewayLoader``), and the
+only ones in our copy of botocore's ``endpoints.json``."""
+
+
+def trimmed_endpoints(full: dict[str, Any], services: tuple[str, ...]) -> dict[str, Any]:
+    """botocore's ``endpoints.json`` (1.2 MB, ~20 ms to read before a session's first client)
+    with each partition's services cut down to ``services``; partitions, their regions and
+    defaults are kept whole."""
+    return {
+        **full,
+        "partitions": [
+            {**part, "services": {k: v for k, v in part["services"].items() if k in services}}
+            for part in full["partitions"]
+        ],
+    }
 
 
 def extras_shapes(extras: dict[str, Any] | None) -> tuple[str, ...]:
