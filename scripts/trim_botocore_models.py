@@ -24,14 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from slrwizard.aws.models import (  # noqa: E402
-    MODELS_DIR,
-    SERVICES,
-    TRIMMED,
-    extras_shapes,
-    trimmed_endpoints,
-    trimmed_model,
-)
+from slrwizard.aws import models  # noqa: E402
 
 
 def sdk_extras(loader: Any, service: str, version: str) -> dict[str, Any] | None:
@@ -49,20 +42,21 @@ def main() -> int:
     import botocore.session
 
     loader = botocore.session.get_session().get_component("data_loader")
-    for service, operations in TRIMMED.items():
+    for service, operations in models.TRIMMED.items():
         version = loader.determine_latest_version(service, "service-2")
         full: dict[str, Any] = loader.load_service_model(service, "service-2", version)
-        also = extras_shapes(sdk_extras(loader, service, version))
-        target = MODELS_DIR / service / version / "service-2.json"
+        also = models.extras_shapes(sdk_extras(loader, service, version))
+        target = models.MODELS_DIR / service / version / "service-2.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        model = trimmed_model(full, operations, also)
+        model = models.trimmed_model(full, operations, also)
         text = json.dumps(model, indent=1, sort_keys=True) + "\n"
         target.write_text(text, encoding="utf-8")
         print(f"{target.relative_to(ROOT)}: {', '.join(operations)} ({len(text)} bytes)")
-    endpoints = trimmed_endpoints(loader.load_data("endpoints"), SERVICES)
-    target = MODELS_DIR / "endpoints.json"
+    endpoints = models.trimmed_endpoints(loader.load_data("endpoints"), models.SERVICES)
+    target = models.MODELS_DIR / "endpoints.json"
     target.write_text(json.dumps(endpoints, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{target.relative_to(ROOT)}: {', '.join(SERVICES)} ({target.stat().st_size} bytes)")
+    services = ", ".join(models.SERVICES)
+    print(f"{target.relative_to(ROOT)}: {services} ({target.stat().st_size} bytes)")
     return 0
 
 
