@@ -5,7 +5,9 @@ botocore reads a service's whole model to build its client. For EC2 that is ~550
 copies, from the installed botocore, exactly what that one operation needs (the operation, its
 input/output shapes and the shapes they reach, and the service metadata) into
 ``slrwizard/aws/models/<service>/<api version>/service-2.json``, and botocore's
-``endpoints.json`` with the gateway's services only into ``slrwizard/aws/models/endpoints.json``.
+``endpoints.json`` with the gateway's services only into
+``slrwizard/aws/models/endpoints/<digest of botocore's file>/endpoints.json`` (read only when
+botocore's file is that one).
 Endpoint rules, paginators and waiters are still read from botocore itself.
 
 Run it after upgrading botocore; ``tests/engine/test_engine_models.py`` fails when the trimmed
@@ -52,8 +54,14 @@ def main() -> int:
         text = json.dumps(model, indent=1, sort_keys=True) + "\n"
         target.write_text(text, encoding="utf-8")
         print(f"{target.relative_to(ROOT)}: {', '.join(operations)} ({len(text)} bytes)")
-    endpoints = models.trimmed_endpoints(loader.load_data("endpoints"), models.SERVICES)
-    target = models.MODELS_DIR / "endpoints.json"
+    full, path = loader.load_data_with_path("endpoints")
+    endpoints = models.trimmed_endpoints(full, models.SERVICES)
+    folder = models.MODELS_DIR / "endpoints"
+    for old in folder.glob("*/endpoints.json"):  # cut from another botocore's file
+        old.unlink()
+        old.parent.rmdir()
+    target = folder / models.file_digest(Path(f"{path}.json")) / "endpoints.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(endpoints, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     services = ", ".join(models.SERVICES)
     print(f"{target.relative_to(ROOT)}: {services} ({target.stat().st_size} bytes)")

@@ -31,7 +31,7 @@ from botocore.utils import parse_timestamp as botocore_parse_timestamp
 from pydantic import BaseModel, ConfigDict
 
 from slrwizard.aws.errors import CREATE_SLR_STATEMENT, REGION_DISABLED_CODES, error_code, translate
-from slrwizard.aws.models import MODELS_DIR, SERVICES
+from slrwizard.aws.models import MODELS_DIR, SERVICES, endpoints_dir, file_digest
 from slrwizard.aws.steps import StepRunner
 from slrwizard.domain import errors as e
 from slrwizard.domain.models import (
@@ -104,7 +104,7 @@ def make_session(
                 for path in (data_path.split(os.pathsep) if data_path else [])
             ]
             core.register_component(
-                "data_loader", GatewayLoader(SERVICES, [str(MODELS_DIR), *extra])
+                "data_loader", GatewayLoader(SERVICES, [str(MODELS_DIR), *extra], ENDPOINTS)
             )
         parsers = FewParsersAtOnce(PARSERS_AT_ONCE)
         parsers.set_parser_defaults(timestamp_parser=parse_timestamp)
@@ -112,6 +112,11 @@ def make_session(
         return boto3.Session(botocore_session=core, profile_name=profile, region_name=region)
     except Exception as exc:  # ProfileNotFound and friends
         raise translate(exc, "configuration") from None
+
+
+ENDPOINTS = endpoints_dir(file_digest(Path(Loader.BUILTIN_DATA_PATH) / "endpoints.json"))
+"""The folder of our cut-down copy of the installed botocore's ``endpoints.json``, if we have
+one for that very file."""
 
 
 class GatewayLoader(Loader):
@@ -123,15 +128,21 @@ class GatewayLoader(Loader):
     first request (benchmarks/scan.py). This loader looks for the gateway's services only, in the
     same places; any other is unknown to it (``UnknownServiceError``), as it is to the gateway.
 
-    It also reads our copy of botocore's ``endpoints.json``, cut down to those services (1.2 MB
-    to parse, ~20 ms, otherwise). botocore resolves endpoints differently from an endpoints file
-    that is not its own (it hands the old resolver's answer to the endpoint rules), so that copy
-    counts as botocore's: ``tests/engine/test_engine_models.py`` holds it to botocore's file.
+    Given ``endpoints`` (a folder), it reads the ``endpoints.json`` there first: our copy of
+    botocore's, cut down to those services (botocore's is 1.2 MB, ~20 ms to parse), cut from the
+    installed botocore's very file (:func:`~slrwizard.aws.models.endpoints_dir`). botocore resolves
+    endpoints differently from an endpoints file that is not its own (it hands the old
+    resolver's answer to the endpoint rules), so that copy counts as botocore's:
+    ``tests/engine/test_engine_models.py`` holds it to botocore's file.
     """
 
-    def __init__(self, services: Sequence[str], search_paths: Sequence[str]) -> None:
-        super().__init__(extra_search_paths=list(search_paths))
+    def __init__(
+        self, services: Sequence[str], search_paths: Sequence[str], endpoints: Path | None = None
+    ) -> None:
+        first = [str(endpoints)] if endpoints is not None else []
+        super().__init__(extra_search_paths=[*first, *search_paths])
         self.services = tuple(services)
+        self._endpoints = str(endpoints / "endpoints") if endpoints is not None else None
 
     @instance_cache
     def list_available_services(self, type_name: str) -> list[str]:
@@ -144,7 +155,7 @@ class GatewayLoader(Loader):
             return False
 
     def is_builtin_path(self, path: str) -> bool:
-        return bool(super().is_builtin_path(path)) or path == str(MODELS_DIR / "endpoints")
+        return bool(super().is_builtin_path(path)) or path == self._endpoints
 
 
 PARSERS_AT_ONCE = 1

@@ -16,6 +16,7 @@ from botocore.utils import parse_timestamp as botocore_parse_timestamp
 from moto import mock_aws
 
 from slrwizard.aws.gateway import (
+    ENDPOINTS,
     Boto3Gateway,
     FewParsersAtOnce,
     GatewayLoader,
@@ -27,7 +28,9 @@ from slrwizard.aws.models import (
     MODELS_DIR,
     SERVICES,
     TRIMMED,
+    endpoints_dir,
     extras_shapes,
+    file_digest,
     trimmed_endpoints,
     trimmed_model,
 )
@@ -104,9 +107,15 @@ def test_the_gateways_session_reads_the_trimmed_ec2_model_and_lists_regions() ->
 
 
 def test_the_endpoints_file_is_botocores_own_cut_down() -> None:
-    """Fails after a botocore upgrade changes endpoints.json: run the trimming script again."""
-    full = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
-    shipped = json.loads((MODELS_DIR / "endpoints.json").read_text())
+    """Skips after a botocore upgrade that changed its endpoints.json (the gateway then reads
+    botocore's own): run scripts/trim_botocore_models.py again for the faster start."""
+    loader = botocore.session.get_session().get_component("data_loader")
+    full, path = loader.load_data_with_path("endpoints")
+    folder = endpoints_dir(file_digest(Path(f"{path}.json")))
+    if folder is None:
+        pytest.skip("no cut-down copy of this botocore's endpoints.json: botocore's own is read")
+    assert folder == ENDPOINTS
+    shipped = json.loads((folder / "endpoints.json").read_text())
     assert shipped == json.loads(json.dumps(trimmed_endpoints(full, SERVICES)))
     for part in shipped["partitions"]:
         assert set(part["services"]) <= set(SERVICES)
@@ -153,7 +162,17 @@ def test_the_gateways_session_still_reads_aws_data_path_after_our_models(
 ) -> None:
     monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
     loader = make_session(None, "us-east-1")._session.get_component("data_loader")
-    assert loader.search_paths[:2] == [str(MODELS_DIR), str(tmp_path)]
+    ours = [str(ENDPOINTS)] if ENDPOINTS is not None else []
+    assert loader.search_paths[: len(ours) + 2] == [*ours, str(MODELS_DIR), str(tmp_path)]
+
+
+def test_another_botocore_reads_its_own_endpoints_file() -> None:
+    """A copy cut from another botocore's file is not used: that one may know more regions."""
+    assert endpoints_dir("0123456789abcdef") is None and endpoints_dir("") is None
+    loader = GatewayLoader(SERVICES, [str(MODELS_DIR)], endpoints=None)
+    endpoints, path = loader.load_data_with_path("endpoints")
+    assert loader.is_builtin_path(path)  # botocore's own file, from botocore's data folder
+    assert len(endpoints["partitions"][0]["services"]) > len(SERVICES)
 
 
 @pytest.mark.parametrize(

@@ -6,15 +6,17 @@ botocore builds a client from the service's whole model: EC2's has 830 operation
 then ~4 ms for each region's client (a method per operation); IAM's ~15 ms before the role's
 first call. The files under this package hold only the operations listed in
 :data:`TRIMMED`, copied from botocore by ``scripts/trim_botocore_models.py``; every other file of
-the service (endpoint rules, paginators, waiters) still comes from botocore. ``endpoints.json``
-is botocore's, with the gateway's :data:`SERVICES` only. A test compares them with the installed
-botocore's.
+the service (endpoint rules, paginators, waiters) still comes from botocore.
+``endpoints/<digest>/endpoints.json`` is botocore's, with the gateway's :data:`SERVICES` only,
+read only when botocore's own file is the one it was cut from. A test compares them with the
+installed botocore's.
 
 No boto3 import here: these are plain functions over the JSON.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,24 @@ their waiters and paginators call)."""
 SERVICES = ("ec2", "iam", "rds", "sts")
 """Every service the gateway calls: the only ones its sessions know (``GatewayLoader``), and the
 only ones in our copy of botocore's ``endpoints.json``."""
+
+
+def file_digest(path: Path) -> str:
+    """The first 16 hex digits of the file's SHA-256 ("" if it cannot be read): ~2 ms for
+    botocore's ``endpoints.json``, a tenth of parsing it."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""
+
+
+def endpoints_dir(digest: str) -> Path | None:
+    """The folder holding our copy of ``endpoints.json`` cut from the botocore file whose
+    :func:`file_digest` is ``digest``, if there is one. A copy is used only with the very file it
+    was cut from: another botocore may know regions the copy does not, and then its own file is
+    read (correct, ~20 ms slower)."""
+    folder = MODELS_DIR / "endpoints" / digest
+    return folder if digest and (folder / "endpoints.json").is_file() else None
 
 
 def trimmed_endpoints(full: dict[str, Any], services: tuple[str, ...]) -> dict[str, Any]:
