@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.events import Resize
+from textual.widgets import DataTable
 
 from slrwizard.domain.models import RegionOutcome, RegionScan
 from slrwizard.tui.widgets.cells import cell
-from slrwizard.tui.widgets.kept import KeptCellsTable
 
 CELL_WIDTH = 22
 
@@ -51,11 +51,11 @@ def describe(region: str, scan: RegionScan | None) -> str:
     return f"{region} ({label}){reason}"
 
 
-class RegionGrid(KeptCellsTable):
+class RegionGrid(DataTable[Text]):
     """A grid of regions with their scan state; the cursor selects one to explain.
 
-    A region that answers changes its own cell, and only that cell is rendered again
-    (``KeptCellsTable``): the grid is what the screen redraws while a scan runs.
+    A region that answers changes its own cell (``update_cell_at``), never the layout: the grid
+    is laid out again only when its regions or its width change, so the cursor stays put.
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -65,6 +65,7 @@ class RegionGrid(KeptCellsTable):
         self.regions: list[str] = []
         self.scans: dict[str, RegionScan] = {}
         self._columns = 0
+        self._laid_out: list[str] = []  # the regions as the cells show them, until laid out again
 
     def reset(self, regions: list[str]) -> None:
         """Lay out ``regions`` (sorted), each still scanning."""
@@ -108,10 +109,10 @@ class RegionGrid(KeptCellsTable):
     @property
     def highlighted_region(self) -> str | None:
         """The region under the cursor, if any."""
-        if not self._columns or not self.regions:
+        if not self._columns or not self._laid_out:
             return None
         index = self.cursor_row * self._columns + self.cursor_column
-        return self.regions[index] if index < len(self.regions) else None
+        return self._laid_out[index] if index < len(self._laid_out) else None
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _: self._layout(force=True))
@@ -124,8 +125,9 @@ class RegionGrid(KeptCellsTable):
         columns = max(1, min(len(self.regions) or 1, width // CELL_WIDTH))
         if columns == self._columns and not force:
             return
-        selected = self.highlighted_region
+        selected = self.highlighted_region  # in the layout shown until now
         self._columns = columns
+        self._laid_out = list(self.regions)
         self.clear(columns=True)
         for index in range(columns):
             self.add_column(f"regions {index}", key=str(index), width=CELL_WIDTH - 2)

@@ -15,9 +15,8 @@ fills, so it changes incrementally:
   land in view (``FRESH_ROWS``); the scan's final result, the same rows, changes nothing;
 - a change of sort order sorts in place; only a new filter or theme clears the table, and the rows
   then come back in slices, in order, so the visible top is drawn first;
-- each row's styled cells are made once (per theme), and its column widths are known from its
-  text: the ``DataTable`` does not measure every new cell again, and the rendering of a visible
-  cell or line that did not move is kept across changes (``KeptCellsTable``, ``_render_line``);
+- each row's styled cells are made once (per theme), and the column widths are set from the rows'
+  text (every row, filtered out or not), so widths do not jump with the filter;
 - the cursor stays on the same resource, found by its row key.
 """
 
@@ -35,25 +34,16 @@ from typing import TYPE_CHECKING
 import textual.scrollbar  # noqa: F401
 from rich.cells import cell_len
 from rich.text import Text
-from textual.cache import LRUCache
 from textual.coordinate import Coordinate
-from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
-from textual.widget import Widget
+from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowKey
 
 from slrwizard.tui.widgets.cells import cells
-from slrwizard.tui.widgets.kept import KeptCellsTable
 
 if TYPE_CHECKING:
-    from rich.segment import Segment
-    from rich.style import Style
-    from textual.strip import Strip
-
     from slrwizard.domain.models import Cluster, Instance, RegionScan
-
-    SegmentLines = list[list[Segment]]
 
 SHORT_ENGINES = {
     "aurora-mysql": "Aurora MySQL",
@@ -168,7 +158,7 @@ def _order(cell: str, region: str, name: str) -> tuple[tuple[int, str], str, str
     return (primary, region, name)
 
 
-class ResourceTable(KeptCellsTable):
+class ResourceTable(DataTable[Text]):
     """Clusters and instances; ``sort_column``/``reverse`` and ``filter_text`` shape the view.
 
     ``rows_by_key`` holds every row found; the table shows those passing the filter, sorted.
@@ -192,7 +182,6 @@ class ResourceTable(KeptCellsTable):
         self._hold_timer: Timer | None = None
         self._styled_cells: dict[str, list[Text]] = {}  # per row key, in the current theme
         self._widths = [len(label) + 2 for label in COLUMNS]
-        self._rendered_lines: LRUCache[tuple[object, ...], Strip] = LRUCache(400)
 
     def on_mount(self) -> None:
         for index, label in enumerate(COLUMNS):
@@ -452,71 +441,3 @@ class ResourceTable(KeptCellsTable):
         if row.status != "available":
             values[3] = (row.status, "$text-warning")
         return cells(self, values)
-
-    def forget_renderings(self) -> None:
-        self._rendered_lines.clear()
-        super().forget_renderings()
-
-    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
-        """The ``DataTable`` keeps a rendered line only until the table changes (its change
-        counter again), so every row appended below the view, or every sort, draws all the
-        visible lines again: ~0.3 ms each, and appending 2,000 rows takes twenty frames. A
-        line showing the same row at the same place, with the same columns, cursor, hover and
-        style, is kept here across changes; a clear or a new style forgets them all."""
-        try:
-            row_key, line_no = self._get_offsets(y)
-        except LookupError:
-            row_key = None
-        if row_key is None or row_key is self._header_row_key or self.cursor_type != "row":
-            return super()._render_line(y, x1, x2, base_style)
-        row_index = self._row_locations.get(row_key)
-        key = (
-            self.render_generation,
-            row_key,
-            row_index,  # the segments carry it (mouse clicks), and the zebra stripe follows it
-            line_no,
-            x1,
-            x2,
-            self.size.width,
-            tuple(column.get_render_width(self) for column in self.ordered_columns),
-            base_style,
-            self.show_cursor,
-            self.cursor_coordinate.row == row_index,
-            self.hover_coordinate.row == row_index,
-            self._show_hover_cursor,
-            self._pseudo_class_state,
-        )
-        strip = self._rendered_lines.get(key)
-        if strip is None:
-            strip = super()._render_line(y, x1, x2, base_style)
-            self._rendered_lines[key] = strip
-        return strip
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """The table's scrollable size after rows were added, as the ``DataTable`` works it out,
-        with two differences. Each new row's cells are not measured (seven Rich measurements a
-        row, 0.2 s for 2,000 rows in one go): every row is one line of unwrapped text, without a
-        label, and ``_widen`` has set the column widths from the rows' text already. And when
-        every new row lies below the view and the width is unchanged, the size is set without a
-        repaint (layout still runs, so the scrollbar follows): the visible lines did not change,
-        and drawing them all again for each slice of a large table cost 5-11 ms a frame."""
-        header = self.header_height if self.show_header else 0
-        size = Size(
-            sum(column.get_render_width(self) for column in self.columns.values())
-            + self._row_label_column_width,
-            self._total_row_height + header,
-        )
-        old = self.virtual_size
-        if size == old:
-            return
-        below = self.scroll_offset.y + self.size.height  # no row from here on can be in view
-        locations = self._row_locations
-        if (
-            size.width == old.width
-            and self.size.height > 0
-            and all((locations.get(key) or 0) >= below for key in new_rows)
-        ):
-            self.set_reactive(Widget.virtual_size, size)
-            self.refresh(layout=True, repaint=False)
-        else:
-            self.virtual_size = size
