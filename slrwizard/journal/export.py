@@ -13,6 +13,7 @@ needs no AWS client.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from slrwizard.domain.records import (
     ScanCompleted,
     StepRecord,
     StepStatus,
+    UnscannedRegionsAccepted,
     utcnow,
 )
 from slrwizard.journal.sessions import (
@@ -105,6 +107,37 @@ class SnapshotEvidence(_Model):
     """Filled by ``--verify`` only: what the live account says now."""
 
 
+class RoleAttemptEvidence(_Model):
+    """One DeleteServiceLinkedRole request and what became of it.
+
+    A walkthrough can ask more than once: AWS refuses while something still uses the role (the
+    task ends FAILED with a usage list), the operator removes it, and asks again. The ticket must
+    show each attempt at its own time, or it reads as if the role went before what blocked it.
+    """
+
+    session_id: str
+    requested_at: datetime
+    task_id: str | None
+    outcome: str
+    """``SUCCEEDED``, ``FAILED``, ``IN_PROGRESS``, ``refused`` (the request itself was refused)
+    or ``no end seen``."""
+    reason: str | None = None
+    usage_regions: list[str] = []
+    usage_resources: list[str] = []
+    refused: str | None = None
+
+
+class UnscannedAcceptanceEvidence(_Model):
+    """The operator's acceptance that regions could not be scanned: there, only AWS's own check
+    at the role's deletion stood guard, and the ticket must say who accepted that, and when."""
+
+    session_id: str
+    at: datetime
+    accepted_by: str
+    regions: list[str]
+    """Each region with why it was not scanned, as the scan before the acceptance said."""
+
+
 class RoleEvidence(_Model):
     arn: str | None
     existed_at_start: bool | None
@@ -118,6 +151,8 @@ class RoleEvidence(_Model):
     refused: str | None
     gone_confirmed_at: datetime | None = None
     """When a session found the role gone after a deletion request whose answer was lost."""
+    attempts: list[RoleAttemptEvidence] = []
+    """Every deletion request, oldest first (the fields above describe the last one)."""
 
 
 class SessionExport(_Model):
@@ -137,6 +172,7 @@ class SessionExport(_Model):
     scans: list[ScanEvidence]
     confirmations: list[ConfirmationEvidence]
     refused_confirmations: int
+    unscanned_accepted: list[UnscannedAcceptanceEvidence] = []
     calls: list[CallEvidence]
     resources: list[ResourceEvidence]
     snapshots: list[SnapshotEvidence]
@@ -187,7 +223,8 @@ def build_export(view: JournalView, session: Session) -> SessionExport:
             for c in s.confirmations
         ],
         refused_confirmations=sum(isinstance(r, ConfirmationRefused) for r in records),
-        calls=_calls([r for r in records if isinstance(r, StepRecord)]),
+        unscanned_accepted=_acceptances(records),
+        calls=sorted(_calls([r for r in records if isinstance(r, StepRecord)]), key=_at),
         resources=[_resource(h) for _, h in sorted(history.items())],
         snapshots=[s for _, h in sorted(history.items()) if (s := _snapshot(h)) is not None],
         role=_role(records),
@@ -209,6 +246,33 @@ def _scan(record: ScanCompleted) -> ScanEvidence:
         ],
         resources=scan.blockers(),
     )
+
+
+def _at(call: CallEvidence) -> datetime:
+    return call.at
+
+
+def _acceptances(records: list[Record]) -> list[UnscannedAcceptanceEvidence]:
+    """Each acceptance, its regions told with the reason the scan before it gave."""
+    reasons: dict[str, str] = {}
+    found: list[UnscannedAcceptanceEvidence] = []
+    for record in records:
+        if isinstance(record, ScanCompleted):
+            for r in record.scan.incomplete_regions:
+                reasons[r.region] = r.outcome.value + (f": {r.reason}" if r.reason else "")
+        elif isinstance(record, UnscannedRegionsAccepted):
+            found.append(
+                UnscannedAcceptanceEvidence(
+                    session_id=record.session_id,
+                    at=record.at,
+                    accepted_by=record.accepted_by,
+                    regions=[
+                        f"{region} ({reasons[region]})" if region in reasons else region
+                        for region in record.regions
+                    ],
+                )
+            )
+    return found
 
 
 def _calls(steps: list[StepRecord]) -> list[CallEvidence]:
@@ -294,32 +358,98 @@ def _snapshot(history: ResourceHistory) -> SnapshotEvidence | None:
     )
 
 
+@dataclass
+class _Attempt:
+    """An attempt being read from the journal (mutable while its records come in)."""
+
+    session_id: str
+    requested_at: datetime
+    task_id: str | None
+    outcome: str | None = None
+    last_state: str | None = None
+    reason: str | None = None
+    usage_regions: list[str] = field(default_factory=list)
+    usage_resources: list[str] = field(default_factory=list)
+    refused: str | None = None
+
+    def evidence(self) -> RoleAttemptEvidence:
+        return RoleAttemptEvidence(
+            session_id=self.session_id,
+            requested_at=self.requested_at,
+            task_id=self.task_id,
+            outcome=self.outcome or self.last_state or "no end seen",
+            reason=self.reason,
+            usage_regions=self.usage_regions,
+            usage_resources=self.usage_resources,
+            refused=self.refused,
+        )
+
+
+def _attempts(deletions: list[RoleDeletionRecord]) -> list[RoleAttemptEvidence]:
+    """One attempt per DeleteServiceLinkedRole request, each with its own outcome.
+
+    The journal writes ``requested`` before the call (without a task id) and again with the task
+    id it returned; ``refused`` when the call itself failed; ``status`` for each poll of a task.
+    A status belongs to the latest attempt with its task id (a resume may poll a task that an
+    earlier session requested; AWS answers a repeated request with the unfinished task's id).
+    """
+    attempts: list[_Attempt] = []
+
+    def open_or_new(record: RoleDeletionRecord) -> _Attempt:
+        if attempts and attempts[-1].outcome is None:
+            return attempts[-1]
+        attempts.append(_Attempt(record.session_id, record.at, record.task_id))
+        return attempts[-1]
+
+    for record in deletions:
+        if record.phase == "requested":
+            known = any(a.task_id == record.task_id for a in attempts)
+            if record.task_id and attempts and attempts[-1].task_id is None:
+                attempts[-1].task_id = record.task_id  # the id of the request just announced
+            elif not record.task_id or not known:
+                attempts.append(_Attempt(record.session_id, record.at, record.task_id))
+        elif record.phase == "refused":
+            attempt = open_or_new(record)
+            attempt.outcome, attempt.refused = "refused", record.error
+        elif record.status is not None:
+            status = record.status
+            same_task = [a for a in attempts if a.task_id == status.task_id]
+            attempt = same_task[-1] if same_task else open_or_new(record)
+            attempt.task_id = status.task_id
+            attempt.last_state = status.state.value
+            attempt.outcome = status.state.value if status.finished else None
+            attempt.reason = status.reason
+            attempt.usage_regions = status.usage_regions
+            attempt.usage_resources = [arn for u in status.usage for arn in u.resources]
+    return [a.evidence() for a in attempts]
+
+
 def _role(records: list[Record]) -> RoleEvidence:
     inspections = [r for r in records if isinstance(r, RoleInspected)]
     inspected = inspections[0] if inspections else None
     created = next((r for r in records if isinstance(r, RoleCreated)), None)
-    deletions = [r for r in records if isinstance(r, RoleDeletionRecord)]
-    requested = [r for r in deletions if r.phase == "requested"]
-    statuses = [r for r in deletions if r.phase == "status" and r.status is not None]
-    outcomes = [r for r in deletions if r.phase in ("refused", "status")]
-    final = statuses[-1].status if statuses else None
+    attempts = _attempts([r for r in records if isinstance(r, RoleDeletionRecord)])
+    last = attempts[-1] if attempts else None
+    finished = last is not None and last.outcome in ("SUCCEEDED", "FAILED")
     role = inspected.inspection.role if inspected else None
-    task_ids = [r.task_id for r in requested if r.task_id]
     gone = [
-        r for r in inspections if requested and not r.inspection.exists and r.at > requested[0].at
+        r
+        for r in inspections
+        if last is not None and not r.inspection.exists and r.at > last.requested_at
     ]
     return RoleEvidence(
         arn=role.arn if role else (created.arn if created else None),
         existed_at_start=inspected.inspection.exists if inspected else None,
         created_at=created.at if created else None,
-        deletion_requested_at=requested[0].at if requested else None,
-        requested_in=requested[-1].session_id if requested else None,
-        task_id=final.task_id if final else (task_ids[-1] if task_ids else None),
-        final_state=final.state.value if final else None,
-        reason=final.reason if final else None,
-        usage_regions=final.usage_regions if final else [],
-        refused=outcomes[-1].error if outcomes and outcomes[-1].phase == "refused" else None,
+        deletion_requested_at=last.requested_at if last else None,
+        requested_in=last.session_id if last else None,
+        task_id=last.task_id if last else None,
+        final_state=last.outcome if last is not None and finished else None,
+        reason=last.reason if last else None,
+        usage_regions=last.usage_regions if last else [],
+        refused=last.refused if last else None,
         gone_confirmed_at=gone[0].at if gone else None,
+        attempts=attempts,
     )
 
 

@@ -21,8 +21,9 @@ from slrwizard.domain.records import (
     SessionEnded,
     SessionStarted,
     StepRecord,
+    UnscannedRegionsAccepted,
 )
-from slrwizard.journal.export import SessionExport
+from slrwizard.journal.export import RoleAttemptEvidence, SessionExport
 from slrwizard.journal.sessions import JournalView, Session
 
 Writer = Callable[[str], None]
@@ -90,6 +91,10 @@ def _outcome(export: SessionExport, w: Writer) -> None:
         w("- Role AWSServiceRoleForRDS: did not exist when the session started.\n")
     else:
         w("- Role AWSServiceRoleForRDS: not deleted by this session.\n")
+    if len(role.attempts) > 1:
+        w(f"- The role's deletion was requested {len(role.attempts)} times:\n")
+        for n, attempt in enumerate(role.attempts, 1):
+            w(f"  {n}. {_attempt_line(attempt)}\n")
     if role.created_at:
         w(f"- The role was re-created at {_t(role.created_at)}.\n")
     counts: dict[str, int] = {}
@@ -100,6 +105,22 @@ def _outcome(export: SessionExport, w: Writer) -> None:
     for r in export.resources:
         if r.error:
             w(f"  - {r.resource}: {r.error}\n")
+
+
+def _attempt_line(attempt: RoleAttemptEvidence) -> str:
+    """One role deletion request, as a sentence: when, its task, and what AWS said."""
+    text = f"{_t(attempt.requested_at)}: **{attempt.outcome}**"
+    if attempt.task_id:
+        text += f" (task {attempt.task_id})"
+    if attempt.refused:
+        text += f": {attempt.refused}"
+    elif attempt.reason:
+        text += f": {attempt.reason}"
+    if attempt.usage_regions:
+        text += f"; still used in {', '.join(attempt.usage_regions)}"
+    if attempt.usage_resources:
+        text += f" by {', '.join(attempt.usage_resources)}"
+    return text
 
 
 def _found(export: SessionExport, w: Writer) -> None:
@@ -133,32 +154,56 @@ def _confirmed(export: SessionExport, w: Writer) -> None:
             w(_row(ch.resource, ch.kind, snap, "yes" if ch.lift_protection else "no"))
     if export.refused_confirmations:
         w(f"\n{export.refused_confirmations} mistyped confirmation(s) changed nothing.\n")
+    for a in export.unscanned_accepted:
+        w(
+            f"\n**{a.accepted_by}** accepted at {_t(a.at)} (session {a.session_id}) that these "
+            "regions could not be scanned, so there only AWS's own check at the role's deletion "
+            f"stood guard: {'; '.join(a.regions)}.\n"
+        )
 
 
 def _done(export: SessionExport, w: Writer) -> None:
+    """Every changing call, the role's deletion requests among them, in the order they happened."""
     w("\n## AWS calls that change something\n\n")
-    if not export.calls and export.role.deletion_requested_at is None:
+    role = export.role
+    if not export.calls and not role.attempts:
         w("None.\n")
         return
     w(_row("time", "session", "resource", "call", "status", "request id / note"))
     w("|---|---|---|---|---|---|\n")
+    rows: list[tuple[datetime, str]] = []
     for c in export.calls:
         detail = c.request_id or c.note
         if c.error_code:
             detail = f"{c.error_code}: {c.note}"
-        w(_row(_t(c.at), c.session_id, c.resource, c.description, c.status, detail))
-    role = export.role
-    if role.deletion_requested_at:
-        w(
-            _row(
-                _t(role.deletion_requested_at),
-                role.requested_in,
-                "AWSServiceRoleForRDS",
-                "DeleteServiceLinkedRole",
-                role.final_state or ("refused" if role.refused else "requested"),
-                role.task_id or role.refused,
+        rows.append(
+            (c.at, _row(_t(c.at), c.session_id, c.resource, c.description, c.status, detail))
+        )
+    for a in role.attempts:
+        detail = a.refused or " ".join(
+            part
+            for part in (
+                f"task {a.task_id}" if a.task_id else "",
+                f"- {a.reason}" if a.reason else "",
+                f"(still used in {', '.join(a.usage_regions)})" if a.usage_regions else "",
+            )
+            if part
+        )
+        rows.append(
+            (
+                a.requested_at,
+                _row(
+                    _t(a.requested_at),
+                    a.session_id,
+                    "AWSServiceRoleForRDS",
+                    "DeleteServiceLinkedRole",
+                    a.outcome,
+                    detail,
+                ),
             )
         )
+    for _, row in sorted(rows, key=lambda pair: pair[0]):
+        w(row)
 
 
 def _snapshots(export: SessionExport, w: Writer) -> None:
@@ -198,7 +243,8 @@ def session_rows(view: JournalView) -> list[tuple[str, str, str, str, str]]:
 
 def timeline(session: Session) -> list[str]:
     """One line per record of ``session``, for ``journal show SESSION``."""
-    return [f"{r.at:%Y-%m-%d %H:%M:%S}  {describe(r)}" for r in session.records]
+    ordered = sorted(session.records, key=lambda r: r.at)  # threads may append slightly late
+    return [f"{r.at:%Y-%m-%d %H:%M:%S}  {describe(r)}" for r in ordered]
 
 
 def describe(record: Record) -> str:
@@ -249,6 +295,11 @@ def describe(record: Record) -> str:
         return "role creation about to be requested"
     if isinstance(record, RoleCreated):
         return f"role created: {record.arn}"
+    if isinstance(record, UnscannedRegionsAccepted):
+        return (
+            f"{record.accepted_by} accepted that {len(record.regions)} region(s) could not be "
+            f"scanned (only AWS's own check guards them): {', '.join(record.regions)}"
+        )
     if isinstance(record, SessionEnded):
         return f"session ended ({record.state}): {record.reason}"
     return record.kind  # pragma: no cover - every kind is handled above
