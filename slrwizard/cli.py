@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from slrwizard import __version__
+from slrwizard.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from slrwizard.bootstrap import Options
     from slrwizard.domain.errors import WizardError
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _regions(value: str) -> list[str]:
@@ -198,7 +197,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
     from slrwizard.policy import render
 
     sys.stdout.write(render())
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
@@ -230,10 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = handler(args)
     except WizardError as error:
         print(explain(error), file=sys.stderr)
-        code = EXIT_FAILURE
+        code = ExitCode.FAILURE
     except KeyboardInterrupt:
         print("slrwizard: interrupted", file=sys.stderr)
-        code = EXIT_INTERRUPTED
+        code = ExitCode.INTERRUPTED
     except Exception as error:  # last resort: a one-line message and the details in a file
         code = _internal_error(error)
     if argv is None and args.command == "report":
@@ -279,7 +278,7 @@ def _internal_error(error: Exception) -> int:
         f"slrwizard: internal error ({type(error).__name__}). Nothing further was changed.{where}",
         file=sys.stderr,
     )
-    return EXIT_FAILURE
+    return ExitCode.FAILURE
 
 
 if __name__ == "__main__":  # pragma: no cover

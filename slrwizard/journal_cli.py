@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from slrwizard.domain import errors as e
+from slrwizard.exit_codes import ExitCode
 from slrwizard.journal.export import SessionExport, build_export, verify_live
 from slrwizard.journal.render import render_markdown, session_rows, timeline
 from slrwizard.journal.sessions import SessionNotFoundError, load
@@ -24,8 +25,6 @@ from slrwizard.paths import default_journal
 
 if TYPE_CHECKING:
     from slrwizard.aws.gateway import Boto3Gateway
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         return _export(path, args)
     except SessionNotFoundError as exc:
         _err(f"slrwizard: {exc}\n  `slrwizard journal show` lists the sessions of {path}.")
-        return EXIT_USAGE
+        return ExitCode.USAGE
 
 
 def _err(text: str) -> None:
@@ -49,7 +48,7 @@ def _show(path: Path, session_ref: str | None) -> int:
     if session_ref is None:
         if not view.sessions:
             print(f"No sessions in {path} yet.")
-            return EXIT_OK
+            return ExitCode.OK
         rows = [("SESSION", "ACCOUNT", "OPERATOR", "STARTED", "STATE"), *session_rows(view)]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for row in rows:
@@ -61,23 +60,23 @@ def _show(path: Path, session_ref: str | None) -> int:
             print(f"  {line}")
     if view.unreadable:
         _err(f"slrwizard: skipped unreadable journal line(s): {view.unreadable}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _export(path: Path, args: argparse.Namespace) -> int:
     view = load(path)
     export = build_export(view, view.get(args.session))
-    code = EXIT_OK
+    code = ExitCode.OK
     if args.verify:
         problem = _cannot_verify(export, args)
         if problem:
             _err(f"slrwizard: {problem}")
-            return EXIT_USAGE
+            return ExitCode.USAGE
         export = _verify(export, args)
         bad = [s for s in export.snapshots if s.live_status != "available"]
         for snap in bad:
             _err(f"slrwizard: final snapshot {snap.snapshot_id} is {snap.live_status}")
-        code = EXIT_FAILURE if bad else EXIT_OK
+        code = ExitCode.FAILURE if bad else ExitCode.OK
     text = (
         render_markdown(export)
         if args.format == "markdown"

@@ -21,6 +21,7 @@ from slrwizard.domain.models import (
     ScanResult,
 )
 from slrwizard.domain.ports import Gateway
+from slrwizard.exit_codes import ExitCode
 
 
 class Verdict(str, Enum):
@@ -45,7 +46,7 @@ class AccountReport(BaseModel):
     @property
     def exit_code(self) -> int:
         """0: every region scanned; 3: some region disabled, denied or failed."""
-        return 0 if self.scan.complete else 3
+        return ExitCode.OK if self.scan.complete else ExitCode.INCOMPLETE
 
 
 def collect(gateway: Gateway, regions: Sequence[str] | None = None) -> AccountReport:

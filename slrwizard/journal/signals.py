@@ -27,12 +27,18 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from slrwizard.exit_codes import ExitCode
+
 if TYPE_CHECKING:  # the TUI installs these handlers before its first frame, the domain later
     from slrwizard.domain.wizard import Wizard
 
 SignalCallback = Callable[[str], None]
 HANDLED = ("SIGINT", "SIGTERM", "SIGHUP")
-EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143, "SIGHUP": 129}
+EXIT_CODES = {
+    "SIGINT": ExitCode.INTERRUPTED,
+    "SIGTERM": ExitCode.SIGTERM,
+    "SIGHUP": ExitCode.SIGHUP,
+}
 """The shell's convention, 128 + the signal number, so scripts can tell what stopped the run."""
 
 

@@ -27,10 +27,11 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from slrwizard.domain import errors as e
+from slrwizard.exit_codes import ExitCode
 from slrwizard.tui.clock import Clock, SystemClock
 from slrwizard.tui.presenter import mask
 from slrwizard.tui.screens.start import StartScreen
-from slrwizard.tui.work import CHANGING, EXIT_ABORTED, EXIT_FAILURE, EXIT_OK, Connect, WizardWork
+from slrwizard.tui.work import CHANGING, Connect, WizardWork
 
 if TYPE_CHECKING:
     from slrwizard.domain.executor import StepUpdate
@@ -301,7 +302,7 @@ class WizardApp(WizardWork):
             explanation = f"{type(error).__name__}: {error}. Nothing further was changed."
             hint = _record_crash(error)
         dialog = ErrorDialog(title, self.mask(explanation), self.mask(hint))
-        self.push_screen(dialog, (lambda _: self.finish(EXIT_FAILURE)) if then_exit else None)
+        self.push_screen(dialog, (lambda _: self.finish(ExitCode.FAILURE)) if then_exit else None)
 
     # -- leaving -----------------------------------------------------------------------------
     def action_quit(self) -> None:  # type: ignore[override]
@@ -331,15 +332,15 @@ class WizardApp(WizardWork):
         if stop:
             self._leaving = True
             self.notify("Stopping after the current AWS call…", timeout=30)
-            self.stop_and_quit("the operator quit mid-deletion", EXIT_ABORTED)
+            self.stop_and_quit("the operator quit mid-deletion", ExitCode.INTERRUPTED)
 
     def _leave(self) -> None:
         wizard = self.wizard
         if wizard is None or wizard.state == "done":
-            self.finish(EXIT_OK if wizard is not None else EXIT_ABORTED)
+            self.finish(ExitCode.OK if wizard is not None else ExitCode.INTERRUPTED)
             return
         self._leaving = True
-        self.stop_and_quit("the operator quit", EXIT_ABORTED)
+        self.stop_and_quit("the operator quit", ExitCode.INTERRUPTED)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers the wizard's actions on this screen, plus the app's own."""

@@ -25,12 +25,11 @@ import gc
 from typing import TYPE_CHECKING
 
 from slrwizard.bootstrap import Options, connect_wizard
+from slrwizard.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from slrwizard.journal.resume import PriorSession
     from slrwizard.tui.app import WizardApp
-
-EXIT_FAILURE = 1
 
 
 def launch(options: Options, args: argparse.Namespace) -> int:
@@ -78,7 +77,7 @@ def launch(options: Options, args: argparse.Namespace) -> int:
             app.wiring.close()
     if isinstance(code, int):
         return code
-    return app.return_code or EXIT_FAILURE
+    return app.return_code or ExitCode.FAILURE
 
 
 def _exit_from_signal(app: WizardApp, name: str) -> None:

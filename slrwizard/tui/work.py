@@ -45,8 +45,6 @@ READING = "aws-read"
 CHANGING = "aws-change"
 """Worker group of calls that change AWS: quitting while one runs asks first."""
 
-EXIT_OK, EXIT_FAILURE, EXIT_ABORTED = 0, 1, 130
-
 
 class WizardWork(App[int]):
     """The app's half that talks to the Wizard; :class:`~slrwizard.tui.app.WizardApp` adds

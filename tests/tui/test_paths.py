@@ -11,9 +11,9 @@ from slrwizard.bootstrap import Options, Wiring, connect_wizard
 from slrwizard.domain.errors import NoCredentialsError
 from slrwizard.domain.models import ROLE_NAME
 from slrwizard.domain.wizard import Wizard
+from slrwizard.exit_codes import ExitCode
 from slrwizard.tui.app import WizardApp
 from slrwizard.tui.clock import FrozenClock
-from slrwizard.tui.work import EXIT_FAILURE, EXIT_OK
 
 from .helpers import (
     FROZEN,
@@ -84,7 +84,7 @@ async def test_role_absent_finishes() -> None:
             assert "does not exist" in str(done.query_one("#done-headline").render())
             assert app.session.state == "done"
             await pilot.press("q")
-        assert app.return_code == EXIT_OK
+        assert app.return_code == ExitCode.OK
     finally:
         for wiring in wirings:
             wiring.close()
@@ -162,7 +162,7 @@ async def test_connection_failure_is_explained_then_exits() -> None:
         assert dialog._title == "No AWS credentials"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await until(pilot, lambda: app.return_code is not None, "exit")
-    assert app.return_code == EXIT_FAILURE
+    assert app.return_code == ExitCode.FAILURE
 
 
 async def test_unexpected_errors_show_no_traceback(tmp_path: Any, monkeypatch: Any) -> None:

@@ -10,9 +10,9 @@ import pytest
 from textual.widgets import Button, Input
 
 from slrwizard.domain.models import ROLE_NAME
+from slrwizard.exit_codes import ExitCode
 from slrwizard.tui.app import WizardApp
 from slrwizard.tui.screens.start import StartScreen
-from slrwizard.tui.work import EXIT_OK
 
 from .helpers import (
     actions,
@@ -110,7 +110,7 @@ async def test_full_walkthrough(
         assert report.exists()
         assert "AWSServiceRoleForRDS" in report.read_text(encoding="utf-8")
         await pilot.press("enter")
-    assert app.return_code == EXIT_OK
+    assert app.return_code == ExitCode.OK
 
 
 async def test_snapshot_skip_needs_its_own_choice(make_app: Callable[..., WizardApp]) -> None:
