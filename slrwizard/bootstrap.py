@@ -42,7 +42,7 @@ class Wiring:
     sandbox: Sandbox | None = None
     seed_client: Callable[[str, str], Any] | None = None
     """Demo mode: a boto3 client for ``(service, region)`` that may arrange the sandbox's account
-    (create clusters, roles), which the gateway's own clients cannot: they know only its calls."""
+    (create clusters, roles) behind the wizard's back, as a colleague or a CI job would."""
     journal_path: Path | None = None
     """Where this run's journal is written (set by :func:`connect_wizard`)."""
 
@@ -84,14 +84,11 @@ def build(options: Options) -> Wiring:
     )
     gateway = Boto3Gateway(settings, make_session(None, region))
     sandbox.install(gateway.events)
-    # The gateway's clients know only the operations it calls; the seed creates clusters,
-    # instances and the role with others, through a session of its own (same sandbox).
-    seeding = make_session(None, region, trimmed_models=False)
-    sandbox.install(seeding.events)
-
-    def seed_client(service: str, where: str) -> Any:
-        return seeding.client(service, region_name=where)  # type: ignore[call-overload]
-
+    # The seed arranges the sandbox's account (clusters, instances, the role) through the
+    # gateway's own session and cached clients: they know every operation, and are made under
+    # the gateway's lock (a boto3 session does not make clients thread-safely). Calls made on
+    # them directly are not recorded as the gateway's actions.
+    seed_client = gateway.client
     sandbox.seed(seed_client)
     return Wiring(gateway, sandbox, seed_client)
 

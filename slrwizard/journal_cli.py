@@ -24,7 +24,7 @@ from slrwizard.journal.sessions import SessionNotFoundError, load
 from slrwizard.paths import default_journal
 
 if TYPE_CHECKING:
-    from slrwizard.aws.gateway import Boto3Gateway
+    from slrwizard.domain.ports import Gateway
 
 
 def run(args: argparse.Namespace) -> int:
@@ -119,7 +119,7 @@ def _verify(export: SessionExport, args: argparse.Namespace) -> SessionExport:
         wiring.close()
 
 
-def _verify_with(export: SessionExport, gateway: Boto3Gateway) -> SessionExport:
+def _verify_with(export: SessionExport, gateway: Gateway) -> SessionExport:
     caller = gateway.caller()
     if caller.account != export.account:
         raise e.ConfigurationError(
@@ -130,15 +130,6 @@ def _verify_with(export: SessionExport, gateway: Boto3Gateway) -> SessionExport:
         )
 
     def lookup(region: str, snapshot_id: str, cluster: bool) -> str:
-        op, key, param = (
-            ("DescribeDBClusterSnapshots", "DBClusterSnapshots", "DBClusterSnapshotIdentifier")
-            if cluster
-            else ("DescribeDBSnapshots", "DBSnapshots", "DBSnapshotIdentifier")
-        )
-        try:
-            found = gateway.call("rds", op, region, **{param: snapshot_id}).get(key) or []
-        except e.NotFoundError:
-            return "missing"
-        return str(found[0].get("Status", "unknown")) if found else "missing"
+        return gateway.snapshot_status(region, snapshot_id, cluster) or "missing"
 
     return verify_live(export, lookup)

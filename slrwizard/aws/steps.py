@@ -8,14 +8,14 @@ That is what makes a resumed or retried plan safe.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from typing_extensions import assert_never  # typing's own arrived in 3.11; pydantic needs this
+
+from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
-from slrwizard.domain.plan import PlanStep
+from slrwizard.domain.plan import PlanStep, StepKind
 from slrwizard.domain.ports import StepResult
-
-if TYPE_CHECKING:
-    from slrwizard.aws.gateway import Boto3Gateway
 
 Stop = Callable[[], bool] | None
 _GONE_OR_GOING = {"deleting", "deleted"}
@@ -42,19 +42,52 @@ def _request_id(answer: dict[str, Any]) -> str | None:
 class StepRunner:
     """Dispatches a :class:`PlanStep` to the RDS calls that carry it out."""
 
-    def __init__(self, gateway: Boto3Gateway) -> None:
-        self.gw = gateway
+    def __init__(self, transport: Transport) -> None:
+        self.aws = transport
 
     def run(self, step: PlanStep, should_stop: Stop = None) -> StepResult:
-        handler: Callable[[PlanStep, Stop], StepResult] = getattr(
-            self, "_" + step.kind.value.replace("-", "_")
-        )
-        return handler(step, should_stop)
+        """Carry out ``step``; mypy checks that every kind has its branch."""
+        stop = should_stop
+        match step.kind:
+            case StepKind.START_CLUSTER:
+                return self._start_cluster(step)
+            case StepKind.WAIT_CLUSTER_AVAILABLE:
+                return self._wait_cluster_available(step, stop)
+            case StepKind.REMOVE_FROM_GLOBAL:
+                return self._remove_from_global(step)
+            case StepKind.PROMOTE_REPLICA:
+                return self._promote_replica(step)
+            case StepKind.DELETE_MEMBER:
+                return self._delete_member(step)
+            case StepKind.LIFT_CLUSTER_PROTECTION:
+                return self._lift_cluster_protection(step)
+            case StepKind.DELETE_CLUSTER:
+                return self._delete_cluster(step)
+            case StepKind.WAIT_CLUSTER_DELETED:
+                return self._wait_deleted(step, "db_cluster_deleted", "DBClusterIdentifier", stop)
+            case StepKind.DELETE_GLOBAL_CLUSTER:
+                return self._delete_global_cluster(step)
+            case StepKind.VERIFY_CLUSTER_SNAPSHOT:
+                return self._verify_snapshot(
+                    step, "db_cluster_snapshot_available", "DBClusterSnapshotIdentifier", stop
+                )
+            case StepKind.LIFT_INSTANCE_PROTECTION:
+                return self._lift_instance_protection(step)
+            case StepKind.DELETE_INSTANCE:
+                return self._delete_instance(step)
+            case StepKind.WAIT_INSTANCE_DELETED:
+                return self._wait_deleted(step, "db_instance_deleted", "DBInstanceIdentifier", stop)
+            case StepKind.VERIFY_INSTANCE_SNAPSHOT:
+                return self._verify_snapshot(
+                    step, "db_snapshot_available", "DBSnapshotIdentifier", stop
+                )
+            case _:
+                assert_never(step.kind)
 
     # -- lookups --------------------------------------------------------------------------------
     def _cluster(self, step: PlanStep, ident: str | None = None) -> dict[str, Any] | None:
         try:
-            found = self.gw.call(
+            found = self.aws.call(
                 "rds", "DescribeDBClusters", step.region, DBClusterIdentifier=ident or step.target
             )["DBClusters"]
         except e.NotFoundError:
@@ -63,7 +96,7 @@ class StepRunner:
 
     def _instance(self, step: PlanStep) -> dict[str, Any] | None:
         try:
-            found = self.gw.call(
+            found = self.aws.call(
                 "rds", "DescribeDBInstances", step.region, DBInstanceIdentifier=step.target
             )["DBInstances"]
         except e.NotFoundError:
@@ -85,7 +118,7 @@ class StepRunner:
         look again: botocore resends a request whose answer was lost (a read timeout), and the
         refusal is then the echo of our own first request, which did go through."""
         try:
-            answer = self.gw.call("rds", operation, step.region, **params)
+            answer = self.aws.call("rds", operation, step.region, **params)
         except (e.InvalidStateError, e.NotFoundError):
             if operation == "DeleteDBCluster":
                 current = self._cluster(step)
@@ -99,26 +132,28 @@ class StepRunner:
         return StepResult(request_id=_request_id(answer))
 
     # -- cluster steps --------------------------------------------------------------------------
-    def _start_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
+    def _start_cluster(self, step: PlanStep) -> StepResult:
         status = self._require_cluster(step)["Status"]
         if status != "stopped":
             return StepResult(skipped=True, note=f"already {status}")
-        answer = self.gw.call("rds", "StartDBCluster", step.region, DBClusterIdentifier=step.target)
+        answer = self.aws.call(
+            "rds", "StartDBCluster", step.region, DBClusterIdentifier=step.target
+        )
         return StepResult(request_id=_request_id(answer))
 
     def _wait_cluster_available(self, step: PlanStep, stop: Stop) -> StepResult:
         self._require_cluster(step)
-        self.gw.wait(
+        self.aws.wait(
             "rds", "db_cluster_available", step.region, stop, DBClusterIdentifier=step.target
         )
         return StepResult()
 
-    def _remove_from_global(self, step: PlanStep, stop: Stop) -> StepResult:
+    def _remove_from_global(self, step: PlanStep) -> StepResult:
         cluster = self._require_cluster(step)
         gid = cluster.get("GlobalClusterIdentifier")
         if not gid:
             return StepResult(skipped=True, note="no longer in a global database")
-        answer = self.gw.call(
+        answer = self.aws.call(
             "rds",
             "RemoveFromGlobalCluster",
             step.region,
@@ -127,16 +162,16 @@ class StepRunner:
         )
         return StepResult(request_id=_request_id(answer))
 
-    def _promote_replica(self, step: PlanStep, stop: Stop) -> StepResult:
+    def _promote_replica(self, step: PlanStep) -> StepResult:
         cluster = self._require_cluster(step)
         if not cluster.get("ReplicationSourceIdentifier"):
             return StepResult(skipped=True, note="already standalone")
-        answer = self.gw.call(
+        answer = self.aws.call(
             "rds", "PromoteReadReplicaDBCluster", step.region, DBClusterIdentifier=step.target
         )
         return StepResult(request_id=_request_id(answer))
 
-    def _delete_member(self, step: PlanStep, stop: Stop) -> StepResult:
+    def _delete_member(self, step: PlanStep) -> StepResult:
         instance = self._instance(step)
         if instance is None:
             return StepResult(skipped=True, note="already gone")
@@ -149,10 +184,10 @@ class StepRunner:
             SkipFinalSnapshot=True,
         )
 
-    def _lift_cluster_protection(self, step: PlanStep, stop: Stop) -> StepResult:
+    def _lift_cluster_protection(self, step: PlanStep) -> StepResult:
         if not self._require_cluster(step).get("DeletionProtection"):
             return StepResult(skipped=True, note="protection already off")
-        answer = self.gw.call(
+        answer = self.aws.call(
             "rds",
             "ModifyDBCluster",
             step.region,
@@ -162,7 +197,7 @@ class StepRunner:
         )
         return StepResult(request_id=_request_id(answer))
 
-    def _delete_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
+    def _delete_cluster(self, step: PlanStep) -> StepResult:
         cluster = self._cluster(step)
         if cluster is None:
             return self._already_gone(step, cluster=True)
@@ -170,62 +205,41 @@ class StepRunner:
             return StepResult(
                 skipped=True, note="already deleting: waiting for it, not deleting again"
             )
-        params: dict[str, Any] = {"DBClusterIdentifier": step.target}
-        if step.detail:
-            params["FinalDBSnapshotIdentifier"] = step.detail
-        else:
-            params["SkipFinalSnapshot"] = True
-        return self._send_delete(step, "DeleteDBCluster", **params)
-
-    def _wait_cluster_deleted(self, step: PlanStep, stop: Stop) -> StepResult:
-        self.gw.wait(
-            "rds", "db_cluster_deleted", step.region, stop, DBClusterIdentifier=step.target
+        return self._send_delete(
+            step, "DeleteDBCluster", DBClusterIdentifier=step.target, **_final_snapshot(step)
         )
-        return StepResult()
 
-    def _delete_global_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
+    def _delete_global_cluster(self, step: PlanStep) -> StepResult:
         try:
-            found = self.gw.call(
+            found = self.aws.call(
                 "rds", "DescribeGlobalClusters", step.region, GlobalClusterIdentifier=step.target
             )["GlobalClusters"]
         except e.NotFoundError:
             return StepResult(skipped=True, note="already gone")
         if not found:
             return StepResult(skipped=True, note="already gone")
-        answer = self.gw.call(
+        answer = self.aws.call(
             "rds", "DeleteGlobalCluster", step.region, GlobalClusterIdentifier=step.target
         )
         return StepResult(request_id=_request_id(answer))
-
-    def _verify_cluster_snapshot(self, step: PlanStep, stop: Stop) -> StepResult:
-        try:
-            self.gw.wait(
-                "rds",
-                "db_cluster_snapshot_available",
-                step.region,
-                stop,
-                DBClusterSnapshotIdentifier=step.target,
-            )
-        except e.NotFoundError:
-            raise _snapshot_missing(step) from None
-        return StepResult(note="available")
 
     def _already_gone(self, step: PlanStep, *, cluster: bool) -> StepResult:
         """The resource is gone before our delete call. If its final snapshot exists, the
         deletion was ours (a resumed or retried plan); if a snapshot was asked for and there is
         none, someone else deleted it: say so (the executor reports it as vanished) rather than
         wait for a snapshot that will never exist."""
-        if step.detail and not self.snapshot_exists(step.region, step.detail, cluster):
+        snapshot = step.final_snapshot_id
+        if snapshot and self.snapshot_status(step.region, snapshot, cluster) is None:
             kind = "Cluster" if cluster else "Instance"
             raise e.NotFoundError(
                 f"{kind} {step.target} no longer exists in {step.region} (deleted outside the "
-                f"wizard?); no final snapshot {step.detail} was taken by the wizard.",
+                f"wizard?); no final snapshot {snapshot} was taken by the wizard.",
                 code="DBClusterNotFoundFault" if cluster else "DBInstanceNotFound",
             )
         return StepResult(skipped=True, note="already gone")
 
     # -- standalone instance steps --------------------------------------------------------------
-    def _lift_instance_protection(self, step: PlanStep, stop: Stop) -> StepResult:
+    def _lift_instance_protection(self, step: PlanStep) -> StepResult:
         instance = self._instance(step)
         if instance is None:
             raise e.NotFoundError(
@@ -234,7 +248,7 @@ class StepRunner:
             )
         if not instance.get("DeletionProtection"):
             return StepResult(skipped=True, note="protection already off")
-        answer = self.gw.call(
+        answer = self.aws.call(
             "rds",
             "ModifyDBInstance",
             step.region,
@@ -244,7 +258,7 @@ class StepRunner:
         )
         return StepResult(request_id=_request_id(answer))
 
-    def _delete_instance(self, step: PlanStep, stop: Stop) -> StepResult:
+    def _delete_instance(self, step: PlanStep) -> StepResult:
         instance = self._instance(step)
         if instance is None:
             return self._already_gone(step, cluster=False)
@@ -252,37 +266,39 @@ class StepRunner:
             return StepResult(
                 skipped=True, note="already deleting: waiting for it, not deleting again"
             )
-        params: dict[str, Any] = {"DBInstanceIdentifier": step.target}
-        if step.detail:
-            params["FinalDBSnapshotIdentifier"] = step.detail
-        else:
-            params["SkipFinalSnapshot"] = True
-        return self._send_delete(step, "DeleteDBInstance", **params)
-
-    def _wait_instance_deleted(self, step: PlanStep, stop: Stop) -> StepResult:
-        self.gw.wait(
-            "rds", "db_instance_deleted", step.region, stop, DBInstanceIdentifier=step.target
+        return self._send_delete(
+            step, "DeleteDBInstance", DBInstanceIdentifier=step.target, **_final_snapshot(step)
         )
+
+    # -- waits, for either kind -----------------------------------------------------------------
+    def _wait_deleted(self, step: PlanStep, waiter: str, param: str, stop: Stop) -> StepResult:
+        self.aws.wait("rds", waiter, step.region, stop, **{param: step.target})
         return StepResult()
 
-    def _verify_instance_snapshot(self, step: PlanStep, stop: Stop) -> StepResult:
+    def _verify_snapshot(self, step: PlanStep, waiter: str, param: str, stop: Stop) -> StepResult:
         try:
-            self.gw.wait(
-                "rds", "db_snapshot_available", step.region, stop, DBSnapshotIdentifier=step.target
-            )
+            self.aws.wait("rds", waiter, step.region, stop, **{param: step.target})
         except e.NotFoundError:
             raise _snapshot_missing(step) from None
         return StepResult(note="available")
 
-    # -- pre-flight -----------------------------------------------------------------------------
-    def snapshot_exists(self, region: str, name: str, cluster: bool) -> bool:
-        """True if a snapshot called ``name`` already exists (so DeleteDB* would be refused)."""
+    # -- snapshots ------------------------------------------------------------------------------
+    def snapshot_status(self, region: str, snapshot_id: str, cluster: bool) -> str | None:
+        """The status of the (cluster) snapshot called ``snapshot_id``; None if there is none."""
         op, key, param = (
             ("DescribeDBClusterSnapshots", "DBClusterSnapshots", "DBClusterSnapshotIdentifier")
             if cluster
             else ("DescribeDBSnapshots", "DBSnapshots", "DBSnapshotIdentifier")
         )
         try:
-            return bool(self.gw.call("rds", op, region, **{param: name}).get(key))
+            found = self.aws.call("rds", op, region, **{param: snapshot_id}).get(key) or []
         except e.NotFoundError:
-            return False
+            return None
+        return str(found[0].get("Status") or "unknown") if found else None
+
+
+def _final_snapshot(step: PlanStep) -> dict[str, Any]:
+    """A delete's snapshot parameters: AWS refuses both and neither."""
+    if step.final_snapshot_id:
+        return {"FinalDBSnapshotIdentifier": step.final_snapshot_id}
+    return {"SkipFinalSnapshot": True}

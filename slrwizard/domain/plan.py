@@ -10,8 +10,16 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from enum import Enum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from slrwizard.domain.models import Cluster, Instance, ScanResult
 
@@ -135,16 +143,64 @@ MUTATING_STEPS = frozenset(
 )
 
 
+_REQUIRED_REFERENCE = {
+    StepKind.REMOVE_FROM_GLOBAL: "global_cluster_id",
+    StepKind.PROMOTE_REPLICA: "source_cluster_id",
+    StepKind.DELETE_MEMBER: "cluster_id",
+}
+_OPTIONAL_REFERENCE = {
+    StepKind.DELETE_CLUSTER: "final_snapshot_id",
+    StepKind.DELETE_INSTANCE: "final_snapshot_id",
+}
+_REFERENCES = ("final_snapshot_id", "global_cluster_id", "source_cluster_id", "cluster_id")
+
+
 class PlanStep(BaseModel):
-    """One call (or wait) against AWS, described for a human."""
+    """One call (or wait) against AWS, described for a human.
+
+    Besides its ``target``, a step names what else it concerns, each in its own field, and only
+    the kinds that need one may have it (checked when a step is made or read back): a delete's
+    final snapshot (none means no snapshot), the global database a cluster leaves, the source a
+    replica is promoted from, the cluster a member belongs to.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: StepKind
     region: str
     target: str
-    detail: str | None = None
+    final_snapshot_id: str | None = None
+    global_cluster_id: str | None = None
+    source_cluster_id: str | None = None
+    cluster_id: str | None = None
     description: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_old_detail(cls, data: Any, info: ValidationInfo) -> Any:
+        """Journals written before these fields held them all in one ``detail``: when reading
+        JSON (a journal line), that field becomes the one its kind names. Only JSON: new code
+        cannot make a step with ``detail``."""
+        if info.mode != "json" or not isinstance(data, dict) or "detail" not in data:
+            return data
+        data = dict(data)
+        detail = data.pop("detail")
+        kind = StepKind(data.get("kind"))
+        name = _REQUIRED_REFERENCE.get(kind) or _OPTIONAL_REFERENCE.get(kind)
+        if detail is not None and name is not None:
+            data[name] = detail
+        return data
+
+    @model_validator(mode="after")
+    def _references_fit_the_kind(self) -> PlanStep:
+        required = _REQUIRED_REFERENCE.get(self.kind)
+        if required is not None and not getattr(self, required):
+            raise ValueError(f"A {self.kind.value} step needs its {required}.")
+        allowed = {required, _OPTIONAL_REFERENCE.get(self.kind)}
+        extra = [n for n in _REFERENCES if getattr(self, n) is not None and n not in allowed]
+        if extra:
+            raise ValueError(f"A {self.kind.value} step has no {' or '.join(extra)}.")
+        return self
 
     @property
     def mutating(self) -> bool:
@@ -173,9 +229,9 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
     region, cid = cluster.region, cluster.identifier
     steps: list[PlanStep] = []
 
-    def add(kind: StepKind, text: str, target: str = cid, detail: str | None = None) -> None:
+    def add(kind: StepKind, text: str, target: str = cid, **references: str | None) -> None:
         steps.append(
-            PlanStep(kind=kind, region=region, target=target, detail=detail, description=text)
+            PlanStep(kind=kind, region=region, target=target, description=text, **references)
         )
 
     if cluster.status == "stopped":
@@ -188,14 +244,14 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             StepKind.REMOVE_FROM_GLOBAL,
             f"Detach {cid} ({who}) from global database {gid}"
             + (" once every secondary has left" if cluster.global_cluster_primary else ""),
-            detail=gid,
+            global_cluster_id=gid,
         )
         add(StepKind.WAIT_CLUSTER_AVAILABLE, f"Wait until {cid} is available again")
     if cluster.replication_source:
         add(
             StepKind.PROMOTE_REPLICA,
             f"Promote read replica {cid} to a standalone cluster",
-            detail=cluster.replication_source,
+            source_cluster_id=cluster.replication_source,
         )
         add(StepKind.WAIT_CLUSTER_AVAILABLE, f"Wait until {cid} is available after promotion")
     members = [*cluster.readers, *cluster.writers] if cluster.members_deleted_separately else []
@@ -205,7 +261,7 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             StepKind.DELETE_MEMBER,
             f"Delete {role} instance {member.identifier} (no snapshot: members cannot have one)",
             target=member.identifier,
-            detail=cid,
+            cluster_id=cid,
         )
     if cluster.deletion_protection:
         add(StepKind.LIFT_CLUSTER_PROTECTION, f"Turn off deletion protection on {cid}")
@@ -215,7 +271,7 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
         add(
             StepKind.DELETE_CLUSTER,
             f"Delete cluster {cid}, keeping final snapshot {choice.final_snapshot_id}",
-            detail=choice.final_snapshot_id,
+            final_snapshot_id=choice.final_snapshot_id,
         )
     add(StepKind.WAIT_CLUSTER_DELETED, f"Wait until AWS reports {cid} gone")
     if cluster.global_cluster_id and cluster.global_cluster_primary:
@@ -255,7 +311,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             kind=StepKind.DELETE_INSTANCE,
             region=region,
             target=iid,
-            detail=choice.final_snapshot_id,
+            final_snapshot_id=choice.final_snapshot_id,
             description=text,
         )
     )

@@ -66,6 +66,11 @@ class Gateway(Protocol):
         """True when a (cluster) snapshot of that name already exists in ``region``."""
         ...
 
+    def snapshot_status(self, region: str, snapshot_id: str, cluster: bool) -> str | None:
+        """The status of that (cluster) snapshot (``available``, ``creating``...), None if there
+        is none: how an exported session's final snapshots are checked again, later."""
+        ...
+
     def delete_role(self) -> str:
         """DeleteServiceLinkedRole; returns the deletion task id."""
         ...

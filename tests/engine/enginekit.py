@@ -171,7 +171,7 @@ class Faults:
         self.calls: list[Call] = []
         # The session first (clients made from now on copy it), then the clients made so far;
         # unique ids make a client made in between harmless (registered once, not twice).
-        emitters = [gateway.events, *(c.meta.events for c in list(gateway._clients.values()))]
+        emitters = [gateway.events, *(c.meta.events for c in gateway.transport.clients())]
         for events in emitters:
             for service in SERVICES:
                 for event, handler in (

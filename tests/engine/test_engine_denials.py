@@ -68,26 +68,26 @@ def faults(world: tuple[Boto3Gateway, Faults]) -> Faults:
 
 # -- AccessDenied on every call ---------------------------------------------------------------
 STEP_DENIALS = [
-    (K.START_CLUSTER, "sleepy", None, "StartDBCluster"),
-    (K.WAIT_CLUSTER_AVAILABLE, "plain", None, "DescribeDBClusters"),
-    (K.REMOVE_FROM_GLOBAL, "prim", "g1", "RemoveFromGlobalCluster"),
-    (K.PROMOTE_REPLICA, "rep", "src", "PromoteReadReplicaDBCluster"),
-    (K.DELETE_MEMBER, "plain-w", "plain", "DeleteDBInstance"),
-    (K.LIFT_CLUSTER_PROTECTION, "guarded", None, "ModifyDBCluster"),
-    (K.DELETE_CLUSTER, "empty", "empty-final", "DeleteDBCluster"),
-    (K.DELETE_CLUSTER, "empty", None, "DeleteDBCluster"),
-    (K.WAIT_CLUSTER_DELETED, "plain", None, "DescribeDBClusters"),
-    (K.DELETE_GLOBAL_CLUSTER, "g1", None, "DeleteGlobalCluster"),
-    (K.VERIFY_CLUSTER_SNAPSHOT, "some-snapshot", None, "DescribeDBClusterSnapshots"),
-    (K.LIFT_INSTANCE_PROTECTION, "solo", None, "ModifyDBInstance"),
-    (K.DELETE_INSTANCE, "solo", "solo-final", "DeleteDBInstance"),
-    (K.WAIT_INSTANCE_DELETED, "solo", None, "DescribeDBInstances"),
-    (K.VERIFY_INSTANCE_SNAPSHOT, "some-snapshot", None, "DescribeDBSnapshots"),
+    (K.START_CLUSTER, "sleepy", {}, "StartDBCluster"),
+    (K.WAIT_CLUSTER_AVAILABLE, "plain", {}, "DescribeDBClusters"),
+    (K.REMOVE_FROM_GLOBAL, "prim", {"global_cluster_id": "g1"}, "RemoveFromGlobalCluster"),
+    (K.PROMOTE_REPLICA, "rep", {"source_cluster_id": "src"}, "PromoteReadReplicaDBCluster"),
+    (K.DELETE_MEMBER, "plain-w", {"cluster_id": "plain"}, "DeleteDBInstance"),
+    (K.LIFT_CLUSTER_PROTECTION, "guarded", {}, "ModifyDBCluster"),
+    (K.DELETE_CLUSTER, "empty", {"final_snapshot_id": "empty-final"}, "DeleteDBCluster"),
+    (K.DELETE_CLUSTER, "empty", {}, "DeleteDBCluster"),
+    (K.WAIT_CLUSTER_DELETED, "plain", {}, "DescribeDBClusters"),
+    (K.DELETE_GLOBAL_CLUSTER, "g1", {}, "DeleteGlobalCluster"),
+    (K.VERIFY_CLUSTER_SNAPSHOT, "some-snapshot", {}, "DescribeDBClusterSnapshots"),
+    (K.LIFT_INSTANCE_PROTECTION, "solo", {}, "ModifyDBInstance"),
+    (K.DELETE_INSTANCE, "solo", {"final_snapshot_id": "solo-final"}, "DeleteDBInstance"),
+    (K.WAIT_INSTANCE_DELETED, "solo", {}, "DescribeDBInstances"),
+    (K.VERIFY_INSTANCE_SNAPSHOT, "some-snapshot", {}, "DescribeDBSnapshots"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("kind", "target", "detail", "operation"),
+    ("kind", "target", "references", "operation"),
     STEP_DENIALS,
     ids=[f"{k.value}-{op}" for k, _, _, op in STEP_DENIALS],
 )
@@ -96,11 +96,11 @@ def test_access_denied_on_each_step_names_the_iam_action(
     faults: Faults,
     kind: StepKind,
     target: str,
-    detail: str | None,
+    references: dict[str, str],
     operation: str,
 ) -> None:
     faults.deny(operation)
-    step = PlanStep(kind=kind, region="us-east-1", target=target, detail=detail, description="x")
+    step = PlanStep(kind=kind, region="us-east-1", target=target, description="x", **references)
     with pytest.raises(e.AccessDeniedError) as caught:
         gw.run_step(step)
     denied = caught.value
@@ -174,7 +174,9 @@ def test_a_snapshot_name_taken_at_the_last_moment_is_explained(
 ) -> None:
     """Taken between the executor's pre-flight check and the delete call: AWS refuses it."""
     faults.fail(operation, code, "Cannot create the snapshot because it already exists.")
-    step = PlanStep(kind=kind, region="us-east-1", target=target, detail="taken", description="x")
+    step = PlanStep(
+        kind=kind, region="us-east-1", target=target, final_snapshot_id="taken", description="x"
+    )
     with pytest.raises(e.SnapshotExistsError) as caught:
         gw.run_step(step)
     assert caught.value.code == code

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from slrwizard.domain.models import (
 )
 from slrwizard.domain.plan import (
     DeletionPlan,
+    PlanStep,
     ResourceKind,
     ResourcePlan,
     StepKind,
@@ -29,6 +32,7 @@ from slrwizard.domain.plan import (
     instance_steps,
     snapshot_id_problem,
 )
+from slrwizard.domain.records import StepRecord
 
 K = StepKind
 
@@ -235,7 +239,7 @@ def test_global_secondary_is_detached_then_deleted_and_keeps_the_global_database
         K.WAIT_CLUSTER_DELETED,
         K.VERIFY_CLUSTER_SNAPSHOT,
     ]
-    assert steps[0].detail == "g"
+    assert steps[0].global_cluster_id == "g"
     assert "secondary" in steps[0].description
 
 
@@ -268,7 +272,7 @@ def test_read_replica_cluster_is_promoted_before_its_members_go() -> None:
         K.WAIT_CLUSTER_AVAILABLE,
         K.DELETE_MEMBER,
     ]
-    assert steps[0].detail == source
+    assert steps[0].source_cluster_id == source
 
 
 def test_readers_are_deleted_before_the_writer_and_without_snapshots() -> None:
@@ -280,7 +284,7 @@ def test_readers_are_deleted_before_the_writer_and_without_snapshots() -> None:
     c = cluster_model("big", members=members)
     steps = [s for s in cluster_steps(c, _choice(c)) if s.kind is K.DELETE_MEMBER]
     assert [s.target for s in steps] == ["r2", "r1", "w"]
-    assert all(s.detail == "big" for s in steps)  # detail is the cluster, never a snapshot
+    assert all(s.cluster_id == "big" and s.final_snapshot_id is None for s in steps)
     assert all("no snapshot" in s.description for s in steps)
 
 
@@ -301,9 +305,9 @@ def test_skip_final_snapshot_sends_no_snapshot_and_verifies_none() -> None:
     keep = cluster_steps(c, _choice(c, final_snapshot_id="c1-last"))
     delete_skip = next(s for s in skip if s.kind is K.DELETE_CLUSTER)
     delete_keep = next(s for s in keep if s.kind is K.DELETE_CLUSTER)
-    assert delete_skip.detail is None
+    assert delete_skip.final_snapshot_id is None
     assert "WITHOUT a final snapshot" in delete_skip.description
-    assert delete_keep.detail == "c1-last"
+    assert delete_keep.final_snapshot_id == "c1-last"
     assert K.VERIFY_CLUSTER_SNAPSHOT not in [s.kind for s in skip]
     assert keep[-1].kind is K.VERIFY_CLUSTER_SNAPSHOT
     assert keep[-1].target == "c1-last"
@@ -335,6 +339,52 @@ def test_instance_steps() -> None:
     ]
     skip = instance_steps(i, _choice(i, skip_final_snapshot=True))
     assert [s.kind for s in skip][-1] is K.WAIT_INSTANCE_DELETED
+
+
+@pytest.mark.parametrize(
+    ("kind", "references"),
+    [
+        (K.REMOVE_FROM_GLOBAL, {}),  # which global database?
+        (K.PROMOTE_REPLICA, {}),
+        (K.DELETE_MEMBER, {}),
+        (K.DELETE_MEMBER, {"cluster_id": "c", "final_snapshot_id": "s"}),  # members have none
+        (K.WAIT_CLUSTER_DELETED, {"final_snapshot_id": "s"}),
+        (K.DELETE_CLUSTER, {"global_cluster_id": "g"}),
+        (K.START_CLUSTER, {"source_cluster_id": "src"}),
+    ],
+)
+def test_a_step_holds_exactly_the_references_its_kind_needs(
+    kind: StepKind, references: dict[str, str]
+) -> None:
+    with pytest.raises(ValidationError):
+        PlanStep(kind=kind, region="r", target="t", description="x", **references)
+
+
+def test_old_journal_steps_with_one_detail_field_are_read_into_the_named_fields(
+    tmp_path: Path,
+) -> None:
+    from slrwizard.journal.store import read_journal
+
+    def old_line(kind: StepKind, detail: str | None) -> str:
+        step = {"kind": kind.value, "region": "r", "target": "t", "description": "x"}
+        record = {"kind": "step", "session_id": "s1", "resource": "r/t", "index": 0, "total": 1,
+                  "status": "done", "step": {**step, "detail": detail}}  # fmt: skip
+        return json.dumps(record)
+
+    journal = tmp_path / "old.jsonl"
+    olds = [(K.REMOVE_FROM_GLOBAL, "g"), (K.PROMOTE_REPLICA, "src"), (K.DELETE_MEMBER, "c"),
+            (K.DELETE_CLUSTER, "snap"), (K.DELETE_INSTANCE, None),
+            (K.WAIT_CLUSTER_DELETED, None)]  # fmt: skip
+    journal.write_text("\n".join(old_line(k, d) for k, d in olds) + "\n")
+    contents = read_journal(journal)
+    assert contents.unreadable == []
+    steps = [r.step for r in contents.records if isinstance(r, StepRecord)]
+    assert [(s.global_cluster_id, s.source_cluster_id, s.cluster_id, s.final_snapshot_id)
+            for s in steps] == [("g", None, None, None), (None, "src", None, None),
+                                (None, None, "c", None), (None, None, None, "snap"),
+                                (None, None, None, None), (None, None, None, None)]  # fmt: skip
+    with pytest.raises(ValidationError):  # new code cannot use the old field
+        PlanStep(kind=K.DELETE_CLUSTER, region="r", target="t", description="x", detail="s")  # type: ignore[call-arg]
 
 
 def test_schedule_puts_replicas_before_their_sources() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import wait
 from typing import Any
 
 import pytest
@@ -26,7 +25,7 @@ from moto import mock_aws
 from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
 from slrwizard.domain import errors as e
 from slrwizard.domain.models import RegionOutcome, RegionSource
-from slrwizard.domain.plan import StepKind
+from slrwizard.domain.plan import PlanStep, StepKind
 
 K = StepKind
 JOB = "01234567-89ab-cdef-0123-456789abcdef"  # an Access Advisor job id (36 characters)
@@ -167,7 +166,7 @@ def test_early_listings_serve_one_scan_only_and_only_while_fresh(
 
     gw.list_regions()
     make_cluster("eu-west-1", "later")
-    monkeypatch.setattr("slrwizard.aws.gateway._EARLY_LISTINGS_FRESH_FOR", 0.0)
+    monkeypatch.setattr("slrwizard.aws.scan.EARLY_LISTINGS_FRESH_FOR", 0.0)
     stale = gw.scan_regions(["eu-west-1"])  # the early answers are too old to stand in
     assert [c.identifier for c in stale[0].clusters] == ["late", "later", "orders"]
 
@@ -182,16 +181,18 @@ def test_early_listings_serve_one_scan_only_and_only_while_fresh(
     assert listings() == 4  # early, re-scan, early again, the stale one asked again
 
 
-def test_early_listings_that_ended_are_not_kept(gw: Boto3Gateway) -> None:
-    """Each re-scan lists regions again: the answers of earlier early listings are let go."""
-    make_cluster("eu-west-1", "orders")
+def test_settle_waits_for_the_early_listings_nobody_read(gw: Boto3Gateway, faults: Faults) -> None:
+    """A caller about to tear the endpoint down first lets the unread listings end."""
+    answered: list[str] = []
+    gw.events.register(
+        "after-call.rds.DescribeDBClusters", lambda **kwargs: answered.append("answer")
+    )
+    faults.on_send(lambda call, request: time.sleep(0.1), operation="DescribeDBClusters")
     gw.list_regions()
-    first = list(gw._early.values())
-    wait(first, timeout=10)  # every early listing of that round has ended, none was read
-    gw.list_regions()
-    kept = list(gw._early_all)
-    assert kept and all(f in gw._early.values() for f in kept)  # this round's only
     gw.settle()
+    sent = [c.region for c in list(faults.calls) if c.operation == "DescribeDBClusters"]
+    assert {"us-east-1", "eu-west-1", "ap-southeast-2"} <= set(sent)  # listed early...
+    assert len(answered) == len(sent)  # ...and every listing had its answer before settle ended
 
 
 def test_regions_fall_back_to_account_list_regions_when_ec2_is_denied(
@@ -417,3 +418,56 @@ def test_role_deletion_status_carries_the_usage_list(gw: Boto3Gateway, faults: F
     assert status.reason == "The role is still in use by RDS resources."
     assert status.usage[0].resources == [arn]
     assert status.usage_regions == ["eu-west-1", "eu-central-1"]
+
+
+# -- snapshots and steps ----------------------------------------------------------------------
+def test_snapshot_status_reads_what_aws_reports(gw: Boto3Gateway) -> None:
+    make_cluster("eu-west-1", "orders")
+    outside("rds", "eu-west-1").create_db_cluster_snapshot(
+        DBClusterIdentifier="orders", DBClusterSnapshotIdentifier="orders-kept"
+    )
+    make_instance("eu-west-1", "solo")
+    outside("rds", "eu-west-1").create_db_snapshot(
+        DBInstanceIdentifier="solo", DBSnapshotIdentifier="solo-kept"
+    )
+    assert gw.snapshot_status("eu-west-1", "orders-kept", cluster=True) == "available"
+    assert gw.snapshot_status("eu-west-1", "solo-kept", cluster=False) == "available"
+    assert gw.snapshot_status("eu-west-1", "solo-kept", cluster=True) is None  # not a cluster's
+    assert gw.snapshot_status("us-east-1", "orders-kept", cluster=True) is None  # another region
+    assert gw.snapshot_exists("eu-west-1", "orders-kept", cluster=True)
+    assert not gw.snapshot_exists("eu-west-1", "nothing", cluster=False)
+    assert "rds:DescribeDBClusterSnapshots" in gw.actions_called
+
+
+@pytest.mark.parametrize("snapshot", ["solo-last", None], ids=["keep", "skip"])
+def test_deleting_an_instance_keeps_exactly_the_snapshot_the_step_names(
+    gw: Boto3Gateway, snapshot: str | None
+) -> None:
+    make_instance("eu-west-1", "solo")
+    step = PlanStep(
+        kind=K.DELETE_INSTANCE,
+        region="eu-west-1",
+        target="solo",
+        final_snapshot_id=snapshot,
+        description="Delete solo",
+    )
+    assert not gw.run_step(step).skipped
+    kept = outside("rds", "eu-west-1").describe_db_snapshots()["DBSnapshots"]
+    assert [s["DBSnapshotIdentifier"] for s in kept] == ([snapshot] if snapshot else [])
+    again = gw.run_step(step)  # retried: AWS is already where the step leads
+    assert again.skipped
+
+
+def test_the_gateway_clients_know_every_operation_of_the_service(gw: Boto3Gateway) -> None:
+    """Plain botocore models: the demo seeds its account through the gateway's own clients."""
+    gw.client("rds", "eu-west-1").create_db_instance(
+        DBInstanceIdentifier="seeded",
+        Engine="postgres",
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+    )
+    (scan,) = gw.scan_regions(["eu-west-1"])
+    assert [i.identifier for i in scan.instances] == ["seeded"]
+    assert "rds:CreateDBInstance" not in gw.actions_called  # not the gateway's own call

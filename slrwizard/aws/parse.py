@@ -1,4 +1,5 @@
-"""Build domain models from RDS API answers (plain dicts: no boto3 needed to read them)."""
+"""Build domain models from RDS API answers: AWS knowledge of what its fields mean, kept beside
+the gateway that reads them (plain dicts in, no boto3 needed)."""
 
 from __future__ import annotations
 
