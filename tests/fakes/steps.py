@@ -1,0 +1,242 @@
+"""The fake's plan steps: each looks first and acts only if still needed, like ``aws/steps.py``,
+and refuses what AWS refuses (a cluster with members left, a protected resource, a primary
+leaving its global database before its secondaries, a snapshot name already taken)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from slrwizard.domain import errors as e
+from slrwizard.domain.plan import PlanStep, StepKind
+from slrwizard.domain.ports import StepResult
+
+if TYPE_CHECKING:
+    from fakes import FakeCluster, FakeGateway, FakeInstance
+
+Stop = Callable[[], bool] | None
+GOING = ("deleting", "deleted")
+
+
+def _state_error(message: str, code: str = "InvalidDBClusterStateFault") -> e.InvalidStateError:
+    return e.InvalidStateError(message, code=code)
+
+
+class FakeSteps:
+    def __init__(self, gateway: FakeGateway) -> None:
+        self.gw = gateway
+        self.aws = gateway.aws
+
+    def run(self, step: PlanStep, stop: Stop) -> StepResult:
+        kind = step.kind
+        if kind is StepKind.WAIT_CLUSTER_AVAILABLE:
+            self._require_cluster(step)
+            return self._wait(step, lambda: self._cluster_status(step) == "available", stop)
+        if kind is StepKind.WAIT_CLUSTER_DELETED:
+            return self._wait(step, lambda: self._cluster(step) is None, stop)
+        if kind is StepKind.WAIT_INSTANCE_DELETED:
+            return self._wait(step, lambda: self._instance(step) is None, stop)
+        if kind in (StepKind.VERIFY_CLUSTER_SNAPSHOT, StepKind.VERIFY_INSTANCE_SNAPSHOT):
+            return self._verify(step, kind is StepKind.VERIFY_CLUSTER_SNAPSHOT, stop)
+        with self.aws.lock:
+            return self._act(step)
+
+    # -- lookups --------------------------------------------------------------------------------
+    def _cluster(self, step: PlanStep, ident: str | None = None) -> FakeCluster | None:
+        return self.aws.clusters.get(f"{step.region}/{ident or step.target}")
+
+    def _instance(self, step: PlanStep) -> FakeInstance | None:
+        return self.aws.instances.get(f"{step.region}/{step.target}")
+
+    def _cluster_status(self, step: PlanStep) -> str | None:
+        cluster = self._cluster(step)
+        if cluster is not None and cluster.status in GOING:
+            raise _state_error(
+                f"rds:DescribeDBClusters in {step.region}: the resource reached a state that "
+                "will never become what we wait for.",
+                "WaiterFailure",
+            )
+        return cluster.status if cluster else None
+
+    def _require_cluster(self, step: PlanStep) -> FakeCluster:
+        cluster = self._cluster(step)
+        if cluster is None:
+            raise e.NotFoundError(
+                f"Cluster {step.target} no longer exists in {step.region} "
+                "(deleted outside the wizard?).",
+                code="DBClusterNotFoundFault",
+            )
+        return cluster
+
+    def _done(self) -> StepResult:
+        return StepResult(request_id=self.gw.request_id())
+
+    # -- waits ----------------------------------------------------------------------------------
+    def _wait(self, step: PlanStep, done: Callable[[], bool], stop: Stop) -> StepResult:
+        self.gw.wait_for(f"{step.kind.value} {step.target}", done, stop)
+        return StepResult()
+
+    def _verify(self, step: PlanStep, cluster: bool, stop: Stop) -> StepResult:
+        key = (step.region, step.target, cluster)
+        if key not in self.aws.snapshots:
+            raise e.AwsError(
+                f"The final snapshot {step.target} in {step.region} does not exist, although "
+                "the deletion asked for it.",
+                hint="Check the snapshots in the RDS console before deleting the role.",
+                code="FinalSnapshotMissing",
+            )
+        self.gw.wait_for(
+            f"snapshot {step.target}", lambda: self.aws.snapshots.get(key) == "available", stop
+        )
+        return StepResult(note="available")
+
+    # -- actions (under the account's lock) -----------------------------------------------------
+    def _act(self, step: PlanStep) -> StepResult:
+        kind = step.kind
+        if kind is StepKind.START_CLUSTER:
+            cluster = self._require_cluster(step)
+            if cluster.status != "stopped":
+                return StepResult(skipped=True, note=f"already {cluster.status}")
+            cluster.status = "available"
+            for member in self.aws.members(step.region, step.target):
+                member.status = "available"
+            return self._done()
+        if kind is StepKind.REMOVE_FROM_GLOBAL:
+            return self._remove_from_global(step)
+        if kind is StepKind.PROMOTE_REPLICA:
+            cluster = self._require_cluster(step)
+            if not cluster.replication_source:
+                return StepResult(skipped=True, note="already standalone")
+            cluster.replication_source = None
+            return self._done()
+        if kind is StepKind.DELETE_MEMBER:
+            member = self._instance(step)
+            if member is None:
+                return StepResult(skipped=True, note="already gone")
+            if member.status in GOING:
+                return StepResult(skipped=True, note="already deleting")
+            del self.aws.instances[f"{step.region}/{step.target}"]
+            return self._done()
+        if kind is StepKind.LIFT_CLUSTER_PROTECTION:
+            cluster = self._require_cluster(step)
+            if not cluster.deletion_protection:
+                return StepResult(skipped=True, note="protection already off")
+            cluster.deletion_protection = False
+            return self._done()
+        if kind is StepKind.DELETE_CLUSTER:
+            return self._delete_cluster(step)
+        if kind is StepKind.DELETE_GLOBAL_CLUSTER:
+            group = self.aws.globals.get(step.target)
+            if group is None:
+                return StepResult(skipped=True, note="already gone")
+            if group.members:
+                raise _state_error(
+                    f"Global cluster {step.target} still has members.",
+                    "InvalidGlobalClusterStateFault",
+                )
+            del self.aws.globals[step.target]
+            return self._done()
+        if kind is StepKind.LIFT_INSTANCE_PROTECTION:
+            instance = self._instance(step)
+            if instance is None:
+                raise e.NotFoundError(
+                    f"Instance {step.target} no longer exists in {step.region}.",
+                    code="DBInstanceNotFound",
+                )
+            if not instance.deletion_protection:
+                return StepResult(skipped=True, note="protection already off")
+            instance.deletion_protection = False
+            return self._done()
+        if kind is StepKind.DELETE_INSTANCE:
+            return self._delete_instance(step)
+        raise AssertionError(f"the fake does not know {kind}")  # pragma: no cover
+
+    def _remove_from_global(self, step: PlanStep) -> StepResult:
+        cluster = self._require_cluster(step)
+        gid = cluster.global_cluster_id
+        if not gid:
+            return StepResult(skipped=True, note="no longer in a global database")
+        group = self.aws.globals[gid]
+        key = f"{step.region}/{step.target}"
+        if group.members[:1] == [key] and len(group.members) > 1:
+            raise _state_error(
+                f"Cluster {cluster.arn} is the primary cluster of global cluster {gid}, which "
+                "still has secondary clusters.",
+                "InvalidGlobalClusterStateFault",
+            )
+        group.members.remove(key)
+        cluster.global_cluster_id = None
+        return self._done()
+
+    def _take_snapshot(self, step: PlanStep, cluster: bool) -> None:
+        name = step.final_snapshot_id
+        if name is None:
+            return
+        if (step.region, name, cluster) in self.aws.snapshots:
+            raise e.SnapshotExistsError(
+                f"A snapshot with that name already exists in {step.region}: {name}",
+                hint="Choose another final snapshot name.",
+                code="DBClusterSnapshotAlreadyExistsFault"
+                if cluster
+                else "DBSnapshotAlreadyExists",
+            )
+        self.aws.snapshots[(step.region, name, cluster)] = "available"
+
+    def _already_gone(self, step: PlanStep, *, cluster: bool) -> StepResult:
+        """Gone before our delete: ours if its final snapshot exists, someone else's if not."""
+        name = step.final_snapshot_id
+        if name and (step.region, name, cluster) not in self.aws.snapshots:
+            kind = "Cluster" if cluster else "Instance"
+            raise e.NotFoundError(
+                f"{kind} {step.target} no longer exists in {step.region} (deleted outside the "
+                f"wizard?); no final snapshot {name} was taken by the wizard.",
+                code="DBClusterNotFoundFault" if cluster else "DBInstanceNotFound",
+            )
+        return StepResult(skipped=True, note="already gone")
+
+    def _delete_cluster(self, step: PlanStep) -> StepResult:
+        cluster = self._cluster(step)
+        if cluster is None:
+            return self._already_gone(step, cluster=True)
+        if cluster.status in GOING:
+            return StepResult(skipped=True, note="already deleting: waiting for it")
+        if cluster.status != "available":
+            raise _state_error(
+                f"DbCluster {step.target} is in {cluster.status} state but expected it to be "
+                "one of available."
+            )
+        if cluster.global_cluster_id:
+            raise _state_error(
+                "This cluster is a part of a global cluster, please remove it from "
+                "globalcluster first"
+            )
+        if cluster.deletion_protection:
+            raise e.InvalidInputError(
+                f"Cannot delete protected Cluster {step.target}, please disable deletion "
+                "protection and try again.",
+                code="InvalidParameterCombination",
+            )
+        members = self.aws.members(step.region, step.target)
+        if members and cluster.engine not in ("mysql", "postgres"):
+            raise _state_error(f"Cluster {step.target} still has {len(members)} instances.")
+        self._take_snapshot(step, cluster=True)
+        for member in members:
+            del self.aws.instances[f"{member.region}/{member.identifier}"]
+        del self.aws.clusters[f"{step.region}/{step.target}"]
+        return self._done()
+
+    def _delete_instance(self, step: PlanStep) -> StepResult:
+        instance = self._instance(step)
+        if instance is None:
+            return self._already_gone(step, cluster=False)
+        if instance.status in GOING:
+            return StepResult(skipped=True, note="already deleting: waiting for it")
+        if instance.deletion_protection:
+            raise e.InvalidInputError(
+                f"Cannot delete protected DB Instance {step.target}, please disable deletion "
+                "protection and try again.",
+                code="InvalidParameterCombination",
+            )
+        self._take_snapshot(step, cluster=False)
+        del self.aws.instances[f"{step.region}/{step.target}"]
+        return self._done()
