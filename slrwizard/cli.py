@@ -98,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
             "role, find every DB cluster and instance, delete them with final snapshots, then "
             "delete the role. Nothing is deleted without a typed confirmation."
         ),
-        epilog="Exit codes: 0 done, 1 failure, 2 bad usage, 3 some regions not scanned, "
-        "130 interrupted.",
+        epilog="Exit codes: 0 done, 1 failure, 2 bad usage or AWS configuration, 3 some regions "
+        "not scanned, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"slrwizard {__version__}")
     parser.add_argument(
@@ -226,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from slrwizard.domain.errors import WizardError
 
     try:
-        code = handler(args)
+        code = _configuration_problem(args) or handler(args)
     except WizardError as error:
         print(explain(error), file=sys.stderr)
         code = ExitCode.FAILURE
@@ -238,6 +238,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and args.command == "report":
         _exit_now(code)
     return code
+
+
+def _configuration_problem(args: argparse.Namespace) -> int:
+    """Check the AWS configuration of a live run; print what is wrong and return 2, or 0.
+
+    Runs before the full screen opens and before the report's first AWS call, so an unknown
+    profile, a malformed config file, a missing CA bundle or an invalid endpoint URL is one
+    explanation naming the culprit, not an error screen or "endpoint unreachable" later on. The
+    demo ignores the operator's AWS configuration (:func:`slrwizard.bootstrap.build`), and the
+    commands that read only the journal need none.
+    """
+    live = args.command in (None, "report") or (
+        args.command == "journal" and args.journal_command == "export" and args.verify
+    )
+    if not live or getattr(args, "demo", False):
+        return ExitCode.OK
+    from slrwizard.aws.config import check_configuration
+    from slrwizard.domain.errors import ConfigurationError
+
+    try:
+        check_configuration(getattr(args, "profile", None), getattr(args, "region", None))
+    except ConfigurationError as error:
+        print(explain(error), file=sys.stderr)
+        return ExitCode.USAGE
+    return ExitCode.OK
 
 
 def _exit_now(code: int) -> NoReturn:

@@ -1,5 +1,7 @@
 """Bad input through the command line: a clear message, the documented exit code, never a
-traceback, never a credential (1 failure, 2 usage, 3 regions incomplete)."""
+traceback, never a credential (1 failure, 2 usage or AWS configuration, 3 regions
+incomplete). Each kind of bad AWS configuration has its own process-level test in
+test_engine_config.py."""
 
 from __future__ import annotations
 
@@ -21,20 +23,29 @@ from slrwizard.cli import build_parser
         ("--profile", "ghost", "report"),  # before the sub-command: must not be dropped
     ],
 )
-def test_unknown_profile(run: Run, argv: tuple[str, ...]) -> None:
+def test_unknown_profile(run: Run, creds: Path, argv: tuple[str, ...]) -> None:
     code, out, err = run(*argv)
-    assert code == 1
+    assert code == 2  # a configuration that cannot work: found before any AWS call
     assert out == ""
     assert "AWS configuration problem" in err
-    assert "The AWS profile 'ghost' is not in your AWS config files." in err
+    assert f"The AWS profile 'ghost' (--profile) is not in {creds} or" in err
     assert "aws configure list-profiles" in err
 
 
 def test_unknown_profile_from_the_environment(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_PROFILE", "ghost")
     code, _, err = run("report", "--regions", "us-east-1")
-    assert code == 1
-    assert "'ghost'" in err
+    assert code == 2
+    assert "The AWS profile 'ghost' (AWS_PROFILE)" in err
+
+
+def test_a_known_profile_passes_the_check(run: Run, creds: Path, moto_account: None) -> None:
+    with creds.open("a") as config:  # an explicit profile ignores the keys in the environment
+        config.write("aws_access_key_id = AKIAOTHERPROFILE0000\naws_secret_access_key = s\n")
+    argv = ("--profile", "other", "report", "--regions", "us-east-1", "--format", "markdown")
+    code, out, err = run(*argv)
+    assert code == 0, err
+    assert "| us-east-1 | scanned |" in out
 
 
 # -- no credentials ---------------------------------------------------------------------------
