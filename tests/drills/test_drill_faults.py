@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from drill_support import (
     PLAN_CALLS,
-    REGIONS,
+    STEP_OPS,
     aws_error,
     confirm_plan,
     drill_plan,
@@ -287,10 +287,20 @@ def test_snapshot_name_taken_between_confirmation_and_deletion(drill: Any, moto:
     )
 
 
-def test_regions_of_the_drill() -> None:
-    """The keys used above match the seeded account."""
-    assert {key_of(t) for _, t in PLAN_CALLS[:-1]} == {
-        f"{REGIONS[0]}/orders",
-        f"{REGIONS[0]}/solo",
-        f"{REGIONS[1]}/ledger",
+def test_the_drill_calls_are_what_the_wizard_plans_for_the_seeded_account(drill: Any) -> None:
+    """PLAN_CALLS, which the drills compare moto's log with, is what the wizard itself plans for
+    the seeded account: the resources its scan finds, and its mutating steps, in order."""
+    wizard = drill.wizard
+    wizard.inspect()
+    scan = wizard.scan()
+    found = {c.key for c in scan.clusters} | {i.key for i in scan.instances}
+    assert found == {key_of(t) for _, t in PLAN_CALLS[:-1]}
+    plan = drill_plan(wizard)
+    by_resource = {
+        r.key: [(STEP_OPS[s.kind.value], s.target) for s in r.steps if s.mutating]
+        for r in plan.schedule(scan)
     }
+    expected: dict[str, list[tuple[str, str]]] = {}
+    for op, target in PLAN_CALLS[:-1]:
+        expected.setdefault(key_of(target), []).append((op, target))
+    assert by_resource == expected

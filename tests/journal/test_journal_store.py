@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import boto3
 import pytest
 from journal_support import REGIONS, lifted, lines
 
@@ -120,10 +121,21 @@ def test_no_mutating_call_is_made_once_the_journal_fails(aws: None, tmp_path: Pa
     path.unlink()
     path.mkdir()  # the journal can no longer be written
 
+    heard_before = len(sent)
     with pytest.raises(JournalError):
         wizard.delete_resources()
+    # The hook is live (it heard the scan's reads), yet no change was sent ...
+    assert "before-send.rds.DescribeDBClusters" in sent[:heard_before]
     changes = [e for e in sent if e.split(".")[-1].startswith(("Delete", "Modify"))]
     assert changes == []
+    # ... and AWS still holds everything, as it was: protection on, every resource there.
+    eu, us = boto3.client("rds", region_name="eu-west-1"), boto3.client("rds", "us-east-1")
+    [orders] = eu.describe_db_clusters(DBClusterIdentifier="orders")["DBClusters"]
+    assert orders["DeletionProtection"] is True
+    assert [m["DBInstanceIdentifier"] for m in orders["DBClusterMembers"]] == ["orders-1"]
+    assert [d["DBInstanceIdentifier"] for d in us.describe_db_instances()["DBInstances"]] == [
+        "solo"
+    ]
 
 
 def test_announcement_is_fsynced_before_the_call_is_sent(
