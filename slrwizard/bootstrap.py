@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from slrwizard.aws.gateway import Boto3Gateway
+    from slrwizard.domain.resume import PriorSession
     from slrwizard.domain.wizard import Wizard
-    from slrwizard.journal.resume import PriorSession
     from slrwizard.sandbox import Sandbox
 
 DEMO_ACCOUNT = "481516234201"
@@ -108,7 +108,7 @@ def connect_wizard(
     holds an unfinished session of the caller's account, it is called with that session
     (from this thread: a UI shows the summary and blocks until the operator chooses); True makes
     the new session resume it (``SessionStarted.resumed_from``), see
-    :mod:`slrwizard.journal.resume` for the walkthrough that follows.
+    :mod:`slrwizard.domain.resume` for the walkthrough that follows.
 
     Blocks (STS, and moto's start-up in demo mode): call it from a worker thread.
 

@@ -1,129 +1,24 @@
-"""Resume an interrupted session: find it, say what it did, and adapt its plan to AWS as it is now.
+"""Find the interrupted session to resume, in the journal, and build the domain's view of it.
 
-The journal tells what was *announced*; only AWS tells what *happened*. So a resume never trusts
-the journal alone. It is an ordinary walkthrough on the :class:`~slrwizard.domain.wizard.Wizard`'s
-public API, started with ``resumed_from``::
-
-    prior = find_unfinished(journal_path, account)           # None: nothing to resume
-    wizard.start(resumed_from=prior.session_id)              # (connect_wizard does this)
-    wizard.inspect()                                         # no role any more: finish_without_role
-    scan = wizard.scan()                                     # a fresh scan of every region
-    adapted = adapt_plan(prior.plan, scan)                   # gone: dropped; new: need a choice
-    wizard.set_plan(adapted.completed(choices_for_the_new)); wizard.review()
-    wizard.confirm(typed_account_id)                         # the operator confirms again
-    wizard.delete_resources()                                # idempotent: describes, then acts
-    verify_prior_snapshots(wizard, prior)                    # snapshots of resources now gone
-    wizard.finish_deletions(); wizard.rescan()
-    wizard.delete_role(task_id=prior.role_task_id)           # poll a task in flight, never redo
-
-A fresh scan with nothing left goes ``wizard.skip_to_role()`` straight to ``delete_role``. A prior
-session that confirmed no plan (it found nothing and only asked for the role's deletion) has
-nothing to adapt: if the fresh scan finds something, the plan starts from
-``wizard.default_plan()`` as in any session.
-
-Every step of the gateway describes before it acts, so a cluster the first session already
-started deleting is waited for, not deleted again.
+What a resume then does with it (adapt the plan to a fresh scan, verify the final snapshots of
+resources that are already gone, poll a role deletion in flight) is the use case in
+:mod:`slrwizard.domain.resume`; this module only reads the journal: which session is unfinished,
+which sessions it continued, what was confirmed, and each resource's history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from slrwizard.domain import errors as e
-from slrwizard.domain.models import ScanResult
-from slrwizard.domain.plan import DeletionPlan, PlanStep, ResourceKind, ResourcePlan, StepKind
-from slrwizard.domain.records import SessionEnded, StepRecord, StepStatus
-from slrwizard.domain.wizard import Wizard
+from slrwizard.domain.resume import PriorSession
 from slrwizard.journal.sessions import (
     JournalView,
-    ResourceHistory,
     Session,
     histories,
     latest_plan,
     load,
     role_task_in_flight,
 )
-
-
-@dataclass(frozen=True)
-class PriorSession:
-    """An unfinished session (and the sessions it resumed), as the journal tells it."""
-
-    session_id: str
-    """The latest session of the chain: the new session's ``resumed_from``."""
-    chain: tuple[str, ...]
-    account: str
-    operator: str
-    caller_arn: str
-    started: datetime
-    ended: SessionEnded | None
-    plan: DeletionPlan | None
-    """The last plan confirmed in the chain (None: nothing was confirmed)."""
-    confirmed_by: str | None
-    confirmed_at: datetime | None
-    role_task_id: str | None
-    """A role deletion task requested but never seen to end: poll it, do not request again."""
-    resources: dict[str, ResourceHistory]
-
-    def summary(self) -> list[str]:
-        """What already happened, in the operator's words, for the Resume / Start fresh screen."""
-        how = (
-            "it has no end record (the process was killed or the machine stopped)"
-            if self.ended is None
-            else f"it ended {self.ended.state.replace('_', ' ')}: {self.ended.reason}"
-        )
-        lines = [
-            f"Session {self.session_id} was started {_when(self.started)} by {self.operator} "
-            f"({self.caller_arn}) and did not finish: {how}."
-        ]
-        if len(self.chain) > 1:
-            lines.append("It continued earlier sessions: " + " -> ".join(self.chain[:-1]) + ".")
-        if self.plan is not None:
-            lines.append(
-                f"{self.confirmed_by} confirmed a plan for {len(self.plan.resources)} resource(s) "
-                f"{_when(self.confirmed_at)}."
-            )
-        for key, history in sorted(self.resources.items()):
-            lines.append(f"  {key}: {_resource_line(history)}")
-        if self.role_task_id:
-            lines.append(
-                f"The role's deletion was requested (task {self.role_task_id}) and never seen to "
-                "end: it will be polled, not requested again."
-            )
-        lines.append(
-            "Resuming re-reads AWS first: nothing is deleted twice, and you confirm again."
-        )
-        return lines
-
-
-def _when(at: datetime | None) -> str:
-    return f"at {at:%Y-%m-%d %H:%M:%S} UTC" if at else "at an unknown time"
-
-
-def _resource_line(history: ResourceHistory) -> str:
-    outcome = history.outcome
-    if outcome == "deleted":
-        snap = history.choice.final_snapshot_id
-        if not snap:
-            return "deleted (without a final snapshot, as confirmed)"
-        verified = "verified available" if history.snapshot_verified else "not verified yet"
-        return f"deleted; final snapshot {snap} {verified}"
-    if outcome == "vanished":
-        return "deleted by someone else (no final snapshot of ours)"
-    if outcome == "in doubt":
-        step = history.in_doubt[-1].step
-        return (
-            f"stopped during '{step.description}': AWS may or may not have done it; "
-            "the fresh scan will tell"
-        )
-    if outcome == "failed" and history.last_error is not None:
-        return f"failed: {history.last_error.error or history.last_error.note}"
-    if history.delete_announced is not None:
-        return f"{outcome}; its deletion was already requested"
-    return outcome
 
 
 def prior_from(view: JournalView, session: Session) -> PriorSession:
@@ -174,109 +69,3 @@ def find_unfinished(path: Path, account: str, *, demo: bool = False) -> PriorSes
     if latest.finished:
         return None
     return prior_from(view, latest)
-
-
-@dataclass(frozen=True)
-class AdaptedPlan:
-    """The prior plan, fitted to a fresh scan."""
-
-    plan: DeletionPlan
-    """Choices kept for the resources still there; new resources are missing on purpose."""
-    kept: list[str]
-    dropped: list[str]
-    """In the prior plan but gone from AWS (deleted by the prior session, or by someone else)."""
-    new: list[str]
-    """In AWS now but never in the prior plan: the operator must choose for them afresh."""
-
-    def completed(self, choices: Iterable[ResourcePlan]) -> DeletionPlan:
-        """The adapted plan plus the operator's fresh ``choices`` for the new resources.
-
-        Choices for resources that are not new are ignored: the kept ones were confirmed
-        before, and changing them is an ordinary ``Wizard.set_plan`` edit on the review screen.
-        """
-        fresh = [c for c in choices if c.key in self.new]
-        return DeletionPlan(account=self.plan.account, resources=[*self.plan.resources, *fresh])
-
-    def lines(self) -> list[str]:
-        """A human account of the adaptation, for the review screen."""
-        lines = [f"{len(self.kept)} resource(s) keep the choices you confirmed before."]
-        if self.dropped:
-            lines.append("Already gone, dropped from the plan: " + ", ".join(self.dropped) + ".")
-        if self.new:
-            lines.append(
-                "New since the interrupted session, choose what to do with them: "
-                + ", ".join(self.new)
-                + "."
-            )
-        return lines
-
-
-def adapt_plan(prior_plan: DeletionPlan, fresh_scan: ScanResult) -> AdaptedPlan:
-    """Keep the prior choices of resources still present; drop the gone; list the new.
-
-    The choices (final snapshot name or an explicit skip, lifting protection) are the operator's
-    earlier decisions and are kept verbatim, so a final snapshot the first session already asked
-    for keeps its name. The operator still confirms the adapted plan by typing the account ID.
-    """
-    present = [c.key for c in fresh_scan.clusters] + [i.key for i in fresh_scan.instances]
-    kept = [r for r in prior_plan.resources if r.key in present]
-    kept_keys = {r.key for r in kept}
-    return AdaptedPlan(
-        plan=DeletionPlan(account=prior_plan.account, resources=kept),
-        kept=sorted(kept_keys),
-        dropped=sorted(r.key for r in prior_plan.resources if r.key not in present),
-        new=sorted(k for k in present if k not in {r.key for r in prior_plan.resources}),
-    )
-
-
-def verify_prior_snapshots(
-    wizard: Wizard,
-    prior: PriorSession,
-    should_stop: Callable[[], bool] | None = None,
-) -> dict[str, bool]:
-    """Check the final snapshots of resources the prior session deleted but never verified.
-
-    A resource deleted just before the interruption is gone from the fresh scan, so the resumed
-    plan cannot verify its snapshot. This read-only check does, and journals the answer as a
-    ``verify-*-snapshot`` step of the current session, so the export can prove it.
-
-    Returns:
-        resource key -> True when its final snapshot is ``available``.
-    """
-    current = set()
-    if wizard.plan is not None:
-        current = {r.key for r in wizard.plan.resources}
-    results: dict[str, bool] = {}
-    for key, history in sorted(prior.resources.items()):
-        snapshot = history.choice.final_snapshot_id
-        if (
-            not snapshot
-            or key in current
-            or history.delete_announced is None
-            or history.vanished
-            or history.snapshot_verified is not None
-        ):
-            continue
-        cluster = history.choice.kind is ResourceKind.CLUSTER
-        step = PlanStep(
-            kind=StepKind.VERIFY_CLUSTER_SNAPSHOT if cluster else StepKind.VERIFY_INSTANCE_SNAPSHOT,
-            region=history.choice.region,
-            target=snapshot,
-            description=f"Verify final snapshot {snapshot} is available (resumed session)",
-        )
-        base = {"session_id": wizard.session_id, "resource": key, "index": 0, "total": 1}
-        try:
-            wizard.gateway.run_step(step, should_stop)
-            outcome = StepRecord(**base, step=step, status=StepStatus.DONE, note="available")
-        except e.WizardError as exc:
-            outcome = StepRecord(
-                **base,
-                step=step,
-                status=StepStatus.FAILED,
-                note=exc.explanation,
-                error=exc.explanation,
-                error_code=exc.code,
-            )
-        wizard.emit(outcome)
-        results[key] = outcome.status is StepStatus.DONE
-    return results

@@ -36,7 +36,7 @@ from slrwizard.tui.work import CHANGING, Connect, WizardWork
 if TYPE_CHECKING:
     from slrwizard.domain.executor import StepUpdate
     from slrwizard.domain.models import Caller, RoleDeletionStatus
-    from slrwizard.journal.resume import PriorSession
+    from slrwizard.domain.resume import PriorSession
     from slrwizard.tui.messages import (
         Connected,
         DeletionsSettled,

@@ -28,7 +28,7 @@ from slrwizard.bootstrap import Options, connect_wizard
 from slrwizard.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from slrwizard.journal.resume import PriorSession
+    from slrwizard.domain.resume import PriorSession
     from slrwizard.tui.app import WizardApp
 
 

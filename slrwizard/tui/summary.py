@@ -15,7 +15,7 @@ from slrwizard.domain.executor import ResourceProgress, ResourceState
 from slrwizard.domain.plan import DeletionPlan, StepKind
 
 if TYPE_CHECKING:
-    from slrwizard.journal.resume import PriorSession
+    from slrwizard.domain.resume import PriorSession
 
 Result = Literal[
     "deleted", "already gone", "left in place", "failed", "deleted earlier", "gone earlier"

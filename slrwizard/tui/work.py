@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from slrwizard.domain.executor import StepUpdate
     from slrwizard.domain.models import RegionScan, RoleDeletionStatus
     from slrwizard.domain.plan import DeletionPlan
+    from slrwizard.domain.resume import PriorSession
     from slrwizard.domain.wizard import Wizard
-    from slrwizard.journal.resume import PriorSession
 
 Connect = Callable[[], "tuple[Wizard, Wiring]"]
 
@@ -185,7 +185,7 @@ class WizardWork(App[int]):
     def _verify_prior_snapshots(self) -> None:
         """Resume only: check the snapshots of resources the interrupted session deleted."""
         if self.prior is not None and self.prior_verified is None:
-            from slrwizard.journal.resume import verify_prior_snapshots
+            from slrwizard.domain.resume import verify_prior_snapshots
 
             self.prior_verified = verify_prior_snapshots(self.session, self.prior)
 

@@ -28,8 +28,8 @@ from typing import Any
 from drill_support import REGIONS, ROLE_NAME, CallLog, SelfKill, run_fresh, run_resume
 
 from slrwizard.bootstrap import Options, connect_wizard
+from slrwizard.domain.resume import PriorSession
 from slrwizard.journal import signals
-from slrwizard.journal.resume import PriorSession
 
 
 def main() -> int:

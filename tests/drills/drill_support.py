@@ -22,8 +22,8 @@ from urllib.parse import parse_qs
 from botocore.awsrequest import AWSResponse
 
 from slrwizard.domain.plan import DeletionPlan
+from slrwizard.domain.resume import PriorSession, adapt_plan, verify_prior_snapshots
 from slrwizard.domain.wizard import Wizard
-from slrwizard.journal.resume import PriorSession, adapt_plan, verify_prior_snapshots
 
 REGIONS = ["eu-west-1", "us-east-1"]
 ROLE_NAME = "AWSServiceRoleForRDS"
@@ -151,7 +151,7 @@ def run_fresh(wizard: Wizard) -> None:
 
 
 def run_resume(wizard: Wizard, prior: PriorSession) -> None:
-    """The resume walkthrough of slrwizard.journal.resume, on the Wizard's public API."""
+    """The resume walkthrough of slrwizard.domain.resume, on the Wizard's public API."""
     if not wizard.inspect().exists:
         verify_prior_snapshots(wizard, prior)
         wizard.finish_without_role()

@@ -24,8 +24,9 @@ from drill_support import (
 
 from slrwizard.bootstrap import Options, connect_wizard
 from slrwizard.domain.records import SessionEnded, StepRecord, StepStatus
+from slrwizard.domain.resume import PriorSession
 from slrwizard.journal import signals
-from slrwizard.journal.resume import PriorSession, find_unfinished
+from slrwizard.journal.resume import find_unfinished
 from slrwizard.journal.sessions import load
 
 OUTCOMES = {StepStatus.DONE, StepStatus.SKIPPED, StepStatus.FAILED, StepStatus.PENDING}

@@ -25,9 +25,9 @@ from drill_support import (
 
 from slrwizard.bootstrap import Options, connect_wizard
 from slrwizard.domain.records import PlanConfirmed, RoleDeletionRecord, SessionEnded, StepRecord
+from slrwizard.domain.resume import PriorSession
 from slrwizard.domain.wizard import Wizard
 from slrwizard.journal.export import export_markdown
-from slrwizard.journal.resume import PriorSession
 from slrwizard.journal.sessions import load
 
 

@@ -20,12 +20,15 @@ from slrwizard.domain.plan import DeletionPlan, PlanStep, ResourceKind, Resource
 from slrwizard.domain.records import (
     PlanConfirmed,
     RoleDeletionRecord,
+    ScanCompleted,
     SessionEnded,
     SessionStarted,
     StepRecord,
     StepStatus,
 )
-from slrwizard.journal.resume import adapt_plan, find_unfinished
+from slrwizard.domain.resume import adapt_plan
+from slrwizard.journal.resume import find_unfinished
+from slrwizard.journal.sessions import load
 from slrwizard.journal.store import Journal
 
 ACCOUNT = "123456789012"
@@ -101,6 +104,10 @@ class Journ:
                 RoleDeletionRecord(session_id=sid, phase="status", status=status, task_id=task)
             )
 
+    def scan(self, sid: str, minute: int, *keys: str) -> None:
+        """A complete scan that found the resources ``keys`` (see :func:`scan_of`)."""
+        self.journal.append(ScanCompleted(session_id=sid, at=at(minute), scan=scan_of(*keys)))
+
     def end(self, sid: str, state: str, reason: str = "because") -> None:
         self.journal.append(SessionEnded(session_id=sid, state=state, reason=reason))
 
@@ -140,7 +147,16 @@ def test_only_the_callers_account_and_mode_count(tmp_path: Path) -> None:
 def test_sessions_that_changed_nothing_are_not_offered(tmp_path: Path) -> None:
     j = Journ(tmp_path / "j.jsonl")
     j.start("ro", 0, read_only=True)
-    j.start("quit", 1)  # scanned, never confirmed, killed
+    j.scan("ro", 1, "eu-west-1/orders")
+    j.confirm("ro", 2, "eu-west-1/orders")  # a read-only walkthrough confirms, changes nothing
+    j.start("quit", 3)
+    j.scan("quit", 4, "eu-west-1/orders")  # scanned, never confirmed, killed
+    sessions = load(j.path).sessions
+    assert [type(r).__name__ for r in sessions["quit"].records] == [
+        "SessionStarted",
+        "ScanCompleted",
+    ]
+    assert sessions["ro"].read_only and sessions["ro"].confirmations
     assert find_unfinished(j.path, ACCOUNT) is None
 
 

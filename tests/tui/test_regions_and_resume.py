@@ -53,7 +53,7 @@ async def test_an_interrupted_walkthrough_can_be_resumed(tmp_path: Any) -> None:
     """Quit mid-deletion, start again: the app offers to resume and keeps the chosen names."""
     from functools import partial
 
-    from slrwizard.journal.resume import PriorSession
+    from slrwizard.domain.resume import PriorSession
 
     journal = tmp_path / "journal.jsonl"
     wirings: list[Wiring] = []

@@ -88,7 +88,7 @@ class PlanScreen(WizardScreen[PlanResult]):
         if prior is not None and prior.plan is not None:
             # A resumed walkthrough keeps the choices confirmed before the interruption
             # (same snapshot names): only resources new since then start from the defaults.
-            from slrwizard.journal.resume import adapt_plan
+            from slrwizard.domain.resume import adapt_plan
 
             adapted = adapt_plan(prior.plan, scan)
             self.resume_note = " ".join(adapted.lines())
