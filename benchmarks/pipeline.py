@@ -79,8 +79,8 @@ class Run:
         settings = GatewaySettings(region="us-east-1", demo=True, poll_seconds=poll)
         self.gateway = Boto3Gateway(settings, make_session(None, "us-east-1"))
         self.sandbox.install(self.gateway.events)
-        # The gateway's clients know only its own calls; seeding uses others (as bootstrap does)
-        self.seeding = make_session(None, "us-east-1", trimmed_models=False)
+        # Someone arranging the account, with a session of their own
+        self.seeding = make_session(None, "us-east-1")
         self.sandbox.install(self.seeding.events)
         if latency > 0:
 
