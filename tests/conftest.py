@@ -8,6 +8,17 @@ from pathlib import Path
 
 import pytest
 
+# The slower tier: whole walkthroughs on moto, the drills (a moto server, child processes), the
+# SVG snapshots and the benchmarks. They run in the default command; ``-m "not slow"`` leaves
+# the fast tier (the domain on the in-memory fake, the gateway's contract, widgets).
+SLOW = (
+    "drills/",
+    "engine/test_engine_demo_",
+    "test_benchmarks_smoke.py",
+    "tui/test_snapshots.py",
+    "tui/test_walkthrough.py",
+)
+
 # Tests never reach AWS: fake credentials and no profile, before anything imports boto3.
 for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
     os.environ.pop(_name, None)
@@ -52,3 +63,13 @@ def moto_gateway() -> Iterator[object]:
         )
         yield gateway
         gateway.settle()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slower tier by where it lives, so a new drill or walkthrough is slow without
+    anyone remembering to say so."""
+    root = Path(__file__).parent
+    for item in items:
+        where = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        if any(part in where for part in SLOW):
+            item.add_marker(pytest.mark.slow)

@@ -47,6 +47,8 @@ TINY = {
         "--live-moto",
     ],
 }
+# One worker runs them all: ``runs`` starts the four at once, once per module (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("benchmarks")
 EXPECTED_ROWS = {
     "scan": "report / serial",
     "pipeline": "total / longest chain",

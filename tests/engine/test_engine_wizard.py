@@ -19,12 +19,9 @@ from enginekit import (
     role_failed_status,
     to_confirming,
 )
-from statemachine.exceptions import TransitionNotAllowed
 
 from slrwizard.domain import errors as e
 from slrwizard.domain.records import (
-    ConfirmationRefused,
-    PlanConfirmed,
     Record,
     RoleDeletionRecord,
     ScanCompleted,
@@ -140,125 +137,7 @@ def test_review_needs_a_valid_plan(make_wizard: MakeWizard, account_with_resourc
         wz.review()
 
 
-def test_confirm_refuses_a_plan_made_invalid_after_review(
-    make_wizard: MakeWizard, faults: Faults, records: list[Record], account_with_resources: None
-) -> None:
-    wz = make_wizard()
-    to_confirming(wz)
-    wz.set_plan(wz.default_plan())  # changed in the confirmation step: protection unticked
-    with pytest.raises(e.WizardError, match="deletion protection"):
-        wz.confirm(ACCOUNT)
-    assert wz.state == "confirming"
-    assert not wz.plan_confirmed
-    assert not any(isinstance(r, PlanConfirmed) for r in records)
-    assert faults.mutating_calls() == []
-
-
-WRONG = ["", "yes", ACCOUNT[:-1], ACCOUNT + "0", "123456789013", ACCOUNT.replace("1", "l", 1)]
-
-
-def test_a_wrong_confirmation_deletes_nothing(
-    make_wizard: MakeWizard,
-    faults: Faults,
-    records: list[Record],
-    account_with_resources: None,
-) -> None:
-    wz = make_wizard()
-    to_confirming(wz)
-    for typed in WRONG:
-        with pytest.raises(e.InvalidInputError, match="nothing was deleted"):
-            wz.confirm(typed)
-        assert wz.state == "confirming", typed
-        assert isinstance(records[-1], ConfirmationRefused)
-        with pytest.raises(e.GuardError):
-            wz.delete_resources()
-    assert not any(isinstance(r, PlanConfirmed) for r in records)
-    assert faults.mutating_calls() == []
-    assert exists("eu-west-1", "orders")
-    assert exists("eu-west-1", "orders-w", cluster=False)
-    assert exists("us-east-1", "solo", cluster=False)
-    wz.confirm(f"  {ACCOUNT} ")  # the right one, with stray spaces, is accepted
-    assert wz.state == "deleting_clusters"
-
-
-# -- read-only --------------------------------------------------------------------------------
-def test_read_only_never_changes_anything(
-    make_wizard: MakeWizard, faults: Faults, account_with_resources: None
-) -> None:
-    wz = make_wizard(read_only=True)
-    with pytest.raises(e.GuardError, match="Read-only"):
-        wz.recreate_role()
-    to_confirming(wz)
-    with pytest.raises(e.GuardError, match="Read-only"):
-        wz.confirm(ACCOUNT)
-    assert wz.state == "confirming"
-    assert not wz.plan_confirmed
-    with pytest.raises(e.GuardError):
-        wz.delete_resources()
-    assert faults.mutating_calls() == []
-    assert exists("eu-west-1", "orders")
-
-
-def test_read_only_walks_to_the_role_but_does_not_delete_it(
-    make_wizard: MakeWizard, faults: Faults
-) -> None:
-    wz = make_wizard(read_only=True)
-    wz.inspect()
-    wz.scan()
-    wz.skip_to_role()
-    assert wz.state == "deleting_role"
-    with pytest.raises(e.GuardError, match="Read-only"):
-        wz.delete_role()
-    assert role_exists()
-    assert "DeleteServiceLinkedRole" not in faults.operations()
-
-
-# -- no role deletion while the latest scan shows a resource ----------------------------------
-def test_the_role_cannot_be_reached_while_resources_remain(
-    make_wizard: MakeWizard, faults: Faults, account_with_resources: None
-) -> None:
-    wz = make_wizard()
-    wz.inspect()
-    wz.scan()
-    with pytest.raises(e.GuardError):
-        wz.skip_to_role()
-    with pytest.raises(TransitionNotAllowed):
-        wz.machine.send("nothing_to_delete")  # the guard is the machine's, not the wizard's
-    for attempt in (wz.delete_role, wz.finish_deletions, wz.rescan):
-        with pytest.raises(e.GuardError):
-            attempt()
-    wz.set_plan(lifted(wz.default_plan()))
-    wz.review()
-    with pytest.raises(e.GuardError):
-        wz.delete_role()
-    wz.confirm(ACCOUNT)
-    with pytest.raises(e.GuardError):
-        wz.delete_role()
-    assert wz.state == "deleting_clusters"
-    assert role_exists()
-    assert "DeleteServiceLinkedRole" not in faults.operations()
-
-
-def test_a_resource_left_behind_sends_the_walk_back_to_review(
-    make_wizard: MakeWizard, faults: Faults, account_with_resources: None
-) -> None:
-    faults.deny("DeleteDBInstance", region="us-east-1")
-    wz = make_wizard()
-    to_confirming(wz)
-    wz.confirm(ACCOUNT)
-    assert wz.delete_resources() is False
-    assert wz.progress["us-east-1/solo"].state.value == "failed"
-    wz.skip("us-east-1/solo")  # the operator leaves it
-    wz.finish_deletions()
-    rescan = wz.rescan()
-    assert [i.key for i in rescan.instances] == ["us-east-1/solo"]
-    assert wz.state == "reviewing"
-    with pytest.raises(e.GuardError):
-        wz.delete_role()
-    with pytest.raises(e.GuardError):
-        wz.skip_to_role()
-    assert role_exists()
-    assert "DeleteServiceLinkedRole" not in faults.operations()
+# The guards on confirmation, read-only and the role: test_engine_wizard_logic.py (on the fake).
 
 
 def test_resources_appearing_before_the_rescan_keep_the_role(
