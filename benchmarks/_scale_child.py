@@ -32,6 +32,7 @@ import json
 import resource
 import threading
 import time
+from contextlib import nullcontext
 from typing import Any
 
 from textual import events
@@ -178,13 +179,36 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class CollectionTimer:
+    """The cyclic collector's pauses (every thread stops for them), through ``gc.callbacks``."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []  # (generation, seconds)
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], time.perf_counter() - self._began))
+
+    def summary(self) -> dict[str, Any]:
+        full = [seconds for generation, seconds in self.pauses if generation == 2]
+        return {
+            "gc_collections": len(self.pauses),
+            "gc_full": len(full),
+            "gc_longest_s": max((seconds for _, seconds in self.pauses), default=0.0),
+            "gc_total_s": sum(seconds for _, seconds in self.pauses),
+        }
+
+
 def type_keys(app: ScaleApp, stop: threading.Event, sent: list[float], lat: list[float]) -> None:
     """Press ``j`` like a person would, one key after the other, and time each."""
     while not stop.is_set():
         app.handled_event.clear()
         before = len(app.handled)
         t0 = time.perf_counter()
-        app._driver.process_message(events.Key("j", "j"))  # type: ignore[union-attr]
+        app.post_message(events.Key("j", "j"))  # what the driver's input thread does
         if app.handled_event.wait(timeout=10) and len(app.handled) > before:
             sent.append(t0)
             lat.append(app.handled[before] - t0)
@@ -192,7 +216,12 @@ def type_keys(app: ScaleApp, stop: threading.Event, sent: list[float], lat: list
 
 
 async def run(
-    regions: list[str], expect_rows: int, filter_text: str, deadline: float, table: bool = True
+    regions: list[str],
+    expect_rows: int,
+    filter_text: str,
+    deadline: float,
+    table: bool = True,
+    hold_gc: bool = True,
 ) -> dict[str, Any]:
     table_cls, to_rows, kind = _table_kind(table)
     app = ScaleApp(table_cls, to_rows, regions, grid=table)
@@ -200,16 +229,9 @@ async def run(
     # TUI) is kept out of the cyclic collector's full collections; boto3 loads after, as there.
     gc.freeze()
     from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
+    from slrwizard.tui.work import CYCLIC_GC
 
-    try:
-        from slrwizard.tui.work import scanning
-    except ImportError:  # pragma: no cover - an older TUI, without quick hand-overs
-        from slrwizard.tui.work import no_cyclic_gc as scanning
-
-    try:
-        from slrwizard.tui.work import CYCLIC_GC as collector
-    except ImportError:  # pragma: no cover - an older TUI: the collector is back after the scan
-        collector = None
+    collector = CYCLIC_GC if hold_gc else None
 
     gateway = Boto3Gateway(GatewaySettings(region="us-east-1"))
     gc.freeze()  # as WizardApp.on_connected does, once boto3 and the domain are loaded
@@ -219,10 +241,13 @@ async def run(
         stop, sent, latencies = threading.Event(), [], []
         typist = threading.Thread(target=type_keys, args=(app, stop, sent, latencies), daemon=True)
         typist.start()
+        collections = CollectionTimer()
+        gc.callbacks.append(collections)
         started, ui_cpu = time.perf_counter(), time.thread_time()  # we are the UI thread
 
         def scan() -> list[Any]:
-            with scanning():  # as the app's scan worker (slrwizard.tui.work) does
+            # as the app's scan worker (slrwizard.tui.work) does
+            with collector.held_here() if collector is not None else nullcontext():
                 return gateway.scan_regions(
                     regions, lambda scan: app.post_message(RegionAnswered(scan))
                 )
@@ -238,6 +263,7 @@ async def run(
             await pilot.pause(0.005)
         await pilot.pause()
         rows_done = time.perf_counter()
+        gc.callbacks.remove(collections)
         if collector is not None:
             collector.release()
         stop.set()
@@ -277,6 +303,7 @@ async def run(
         slowest_keys=[(round(max(0.0, t - started), 3), round(lat, 4)) for lat, t in slowest],
         ui_cpu_s=ui_cpu,
         rss_mb=_peak_rss_mb(),
+        **collections.summary(),
     )
     return out
 
@@ -290,10 +317,17 @@ def main() -> None:
     parser.add_argument(
         "--no-table", action="store_true", help="baseline: scan and keystrokes, no table rows"
     )
+    parser.add_argument(
+        "--no-gc-hold",
+        action="store_true",
+        help="leave the cyclic collector on during the scan (to measure what holding it gains)",
+    )
     args = parser.parse_args()
     regions = args.regions.split(",")
     expect = 0 if args.no_table else args.expect_rows
-    result = asyncio.run(run(regions, expect, args.filter, args.deadline, not args.no_table))
+    result = asyncio.run(
+        run(regions, expect, args.filter, args.deadline, not args.no_table, not args.no_gc_hold)
+    )
     print(json.dumps(result))
 
 

@@ -1,9 +1,11 @@
-"""Run a Textual app and note when its first frame has been painted, with Textual's own hook.
+"""Run a Textual app and note when its first frame has been painted, with Textual's own signal.
 
-``App._ready`` runs once the app has composed and mounted its first screen; from there,
-``call_after_refresh`` fires after the next screen refresh, i.e. once the first frame has been
-written to the terminal. The probe then writes ``{"t": time.monotonic(), "modules": [...]}`` to
-``$BENCH_PROBE_OUT`` (the heavy modules loaded by then) and ends the process at once.
+Textual posts ``events.Ready`` to the app once the DOM is ready and the first frame has been
+displayed (its screen's first layout refresh, which writes the frame to the terminal). The probe
+watches for it as it is posted (``App.post_message``, public: the app under test is built
+inside the CLI, so no subclass of ours can handle it) and then writes
+``{"t": time.monotonic(), "modules": [...]}`` to ``$BENCH_PROBE_OUT`` (the heavy modules loaded
+by then) and ends the process at once.
 
     python benchmarks/_tui_probe.py hello            # the bare Textual app
     python benchmarks/_tui_probe.py wizard --demo    # slrwizard's TUI, as `slrwizard --demo`
@@ -24,24 +26,24 @@ HEAVY = ("boto3", "botocore", "moto", "pydantic", "statemachine", "textual.widge
 
 
 def _install_probe(out: Path) -> None:
+    from textual import events
     from textual.app import App
+    from textual.message import Message
 
-    original = App._ready
+    post = App.post_message
 
-    async def ready(self: App[object]) -> None:
-        await original(self)
+    def painted() -> None:
+        modules = sorted(m for m in HEAVY if m in sys.modules)
+        screens = sorted(m for m in sys.modules if m.startswith("slrwizard.tui.screens."))
+        out.write_text(json.dumps({"t": time.monotonic(), "modules": modules, "screens": screens}))
+        os._exit(0)
 
-        def painted() -> None:
-            modules = sorted(m for m in HEAVY if m in sys.modules)
-            screens = sorted(m for m in sys.modules if m.startswith("slrwizard.tui.screens."))
-            out.write_text(
-                json.dumps({"t": time.monotonic(), "modules": modules, "screens": screens})
-            )
-            os._exit(0)
+    def post_message(self: App[object], message: Message) -> bool:
+        if isinstance(message, events.Ready):
+            painted()
+        return post(self, message)
 
-        self.call_after_refresh(painted)
-
-    App._ready = ready  # type: ignore[method-assign]
+    App.post_message = post_message  # type: ignore[assignment]
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 """Every call into the Wizard, each in a thread worker owned by the app.
 
-The Wizard blocks on AWS, so no screen ever calls it directly: a screen asks the app, the app
-starts a thread worker here, and the worker reports back with a message from
+The Wizard blocks on AWS, so no screen ever calls it directly: a screen asks the app (through
+:class:`~slrwizard.tui.actions.WizardActions`, which lists these methods), the app starts a
+thread worker here, and the worker reports back with a message from
 :mod:`slrwizard.tui.messages`, either to the screen that asked (``target``) or, for work that must
 outlive any screen (deletions, the role deletion), to the app itself, which hands it to whichever
 screen is showing that work. Because every worker belongs to the app, leaving a screen never
@@ -17,7 +18,6 @@ worker runs, and each worker imports the messages it posts.
 from __future__ import annotations
 
 import gc
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,12 +31,15 @@ from textual.message_pump import MessagePump
 from slrwizard.domain import errors as e
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from slrwizard.bootstrap import Wiring
     from slrwizard.domain.executor import StepUpdate
     from slrwizard.domain.models import RegionScan, RoleDeletionStatus
     from slrwizard.domain.plan import DeletionPlan
     from slrwizard.domain.resume import PriorSession
     from slrwizard.domain.wizard import Wizard
+    from slrwizard.tui.clock import Clock
 
 Connect = Callable[[], "tuple[Wizard, Wiring]"]
 
@@ -50,9 +53,14 @@ class WizardWork(App[int]):
     """The app's half that talks to the Wizard; :class:`~slrwizard.tui.app.WizardApp` adds
     the screens, keys and error handling."""
 
-    def __init__(self, connect: Connect) -> None:
+    def __init__(self, connect: Connect, clock: Clock) -> None:
         super().__init__()
         self._connect = connect
+        self.clock = clock
+        """The source of "now" for display; tests and screenshots pass a frozen one."""
+        self.last_scan_at: datetime | None = None
+        """When the latest scan finished, by :attr:`clock`: stamped by the scan's worker before
+        its ``ScanFinished`` leaves, so the screen showing it already reads the new time."""
         self.wizard: Wizard | None = None
         self.wiring: Wiring | None = None
         self.prior: PriorSession | None = None
@@ -123,8 +131,9 @@ class WizardWork(App[int]):
         def heard(scan: RegionScan) -> None:
             target.post_message(RegionScanned(scan))
 
-        with scanning():
+        with CYCLIC_GC.held_here():
             result = wizard.back_to_scan(heard) if back else wizard.scan(heard)
+        self.last_scan_at = self.clock.now()
         target.post_message(ScanFinished(result, wizard.state))
 
     @work(thread=True, exit_on_error=False, group=READING, name="accept-unscanned")
@@ -230,8 +239,9 @@ class WizardWork(App[int]):
         def heard(scan: RegionScan) -> None:
             target.post_message(RegionScanned(scan))
 
-        with scanning():
+        with CYCLIC_GC.held_here():
             result = wizard.rescan(heard)
+        self.last_scan_at = self.clock.now()
         target.post_message(ScanFinished(result, wizard.state))
 
     @work(thread=True, exit_on_error=False, group=CHANGING, name="delete-role")
@@ -275,116 +285,62 @@ class WizardWork(App[int]):
         self.call_from_thread(self.finish, code)
 
 
-class NestedHold:
-    """A change to the interpreter that holds while anything holds it: holds nest and may come
-    from any thread; the first makes the change (:meth:`_begin`), the last undoes it
-    (:meth:`_end`)."""
+class CollectorHold:
+    """The one place the TUI turns the cyclic garbage collector off: from a scan's start until
+    its table is full.
+
+    A scan allocates a region's answer at a time (tens of thousands of objects), and the table
+    as many again as it fills (rows, styled cells). Collections triggered meanwhile walk them
+    with every thread stopped, the UI's too: in the scale benchmark (1,000 clusters and 2,000
+    instances, ``benchmarks/scale.py --no-gc-hold``), 580 collections until every row was
+    shown, 4 of them full, the longest 130 ms, 355 ms in all; with this hold, none, and the
+    slowest keystroke was 134 ms instead of 176 ms (a machine loaded by other work). Reference
+    counting frees almost all garbage meanwhile.
+
+    Holds nest and may come from any thread: the scan's worker holds it while the scan runs,
+    the scan screen until its table is full; the first hold turns the collector off, the last
+    release freezes what was made meanwhile (``gc.freeze``: the collector's first passes would
+    otherwise walk all of it at once, just as the table fills) and turns it back on. Cyclic
+    garbage made meanwhile is kept with it (about 900 objects for 3,000 resources).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._holds = 0
+        self._was_enabled = True
 
     @property
     def held(self) -> bool:
-        """Whether anything holds it."""
+        """Whether anything holds the collector off."""
         return self._holds > 0
 
     def hold(self) -> None:
-        """Hold it (until the matching :meth:`release`)."""
+        """Hold the collector off (until the matching :meth:`release`)."""
         with self._lock:
             if self._holds == 0:
-                self._begin()
+                self._was_enabled = gc.isenabled()
+                gc.disable()
             self._holds += 1
 
     def release(self) -> None:
-        """Release one hold; the last one undoes the change (one too many changes nothing)."""
+        """Release one hold; the last one lets the collector run again (if it ran before).
+        One release too many changes nothing."""
         with self._lock:
             if self._holds == 0:
                 return
             self._holds -= 1
-            if self._holds == 0:
-                self._end()
+            if self._holds == 0 and self._was_enabled:
+                gc.freeze()
+                gc.enable()
 
     @contextmanager
     def held_here(self) -> Iterator[None]:
-        """Held for this block."""
+        """Held for this block (a scan's worker, while the scan's threads run)."""
         self.hold()
         try:
             yield
         finally:
             self.release()
 
-    def _begin(self) -> None:
-        raise NotImplementedError
 
-    def _end(self) -> None:
-        raise NotImplementedError
-
-
-class CyclicGcHold(NestedHold):
-    """Holds the cyclic garbage collector off while a scan runs and its table fills.
-
-    A scan allocates a region's answer at a time, thousands of objects, and triggered full
-    collections that stop every thread, the UI's too, for 100-270 ms; the table then makes a few
-    tens of thousands more as it fills (rows, styled cells), and full collections walking them
-    took 30-50 ms each (benchmarks/scale.py). Reference counting frees almost all garbage
-    meanwhile.
-
-    The scan worker holds it, and so does the scan screen until its table is full. When the last
-    hold is released, what was made meanwhile is frozen (``gc.freeze``) before the collector is
-    back on: its first collections would otherwise walk all of it at once, 40-130 ms of the UI
-    thread just as the table fills. Cyclic garbage made meanwhile is kept with it: about 900
-    objects for 3,000 resources.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._was_enabled = True
-
-    def _begin(self) -> None:
-        self._was_enabled = gc.isenabled()
-        gc.disable()
-
-    def _end(self) -> None:
-        if self._was_enabled:
-            gc.freeze()
-            gc.enable()
-
-
-class QuickHandoffs(NestedHold):
-    """A shorter interpreter switch interval (``sys.setswitchinterval``) while a scan's threads
-    run: 1 ms instead of CPython's 5 ms.
-
-    The UI thread gives the interpreter lock up at every turn of its event loop (waiting for
-    input, even with nothing to wait for), and a keystroke takes several turns. While twenty
-    regions' threads sign requests and read answers, each turn waits for them to be asked to
-    hand the lock over, once per switch interval, sometimes several times over. In the scale
-    benchmark (3,000 resources in 20 regions, 6 + 6 runs) the median keystroke went from 4-9 ms
-    to 2-5 ms and the slowest from 36-58 ms to 26-49 ms; the scan itself took ~0.1 s (~10 %)
-    longer, the price of the extra switches.
-    """
-
-    def __init__(self, interval: float) -> None:
-        super().__init__()
-        self.interval = interval
-        self._was = sys.getswitchinterval()
-
-    def _begin(self) -> None:
-        self._was = sys.getswitchinterval()
-        sys.setswitchinterval(min(self.interval, self._was))
-
-    def _end(self) -> None:
-        sys.setswitchinterval(self._was)
-
-
-CYCLIC_GC = CyclicGcHold()
-QUICK_HANDOFFS = QuickHandoffs(0.001)
-
-
-@contextmanager
-def scanning() -> Iterator[None]:
-    """What a scan's worker holds while the scan's threads run: no cyclic garbage collection
-    and quick hand-overs of the interpreter lock (:class:`CyclicGcHold`,
-    :class:`QuickHandoffs`)."""
-    with CYCLIC_GC.held_here(), QUICK_HANDOFFS.held_here():
-        yield
+CYCLIC_GC = CollectorHold()

@@ -11,8 +11,8 @@ fills, so it changes incrementally:
   does not hide what the others found;
 - held rows are appended a slice at a time (~``SLICE_SECONDS`` of the UI thread per frame), then
   sorted in place (``DataTable.sort``) rather than cleared and re-added, unless they outnumber the
-  rows shown: then the table is refilled in order, with no sorting, a few rows a frame while they
-  land in view (``FRESH_ROWS``); the scan's final result, the same rows, changes nothing;
+  rows shown: then the table is refilled in order, with no sorting; the scan's final result, the
+  same rows, changes nothing;
 - a change of sort order sorts in place; only a new filter or theme clears the table, and the rows
   then come back in slices, in order, so the visible top is drawn first;
 - each row's styled cells are made once (per theme), and the column widths are set from the rows'
@@ -56,14 +56,14 @@ SHORT_ENGINES = {
 
 COLUMNS = ("Region", "Cluster / instance", "Engine", "Status", "Inst.", "Prot.", "Global")
 
-SLICE_SECONDS = 0.006
-"""UI time spent adding rows before letting a frame (and any keystroke) through. With 12 ms, a
-keystroke typed as a 2,000-row table filled waited 45-70 ms; with 6 ms, under 35 ms."""
+SLICE_SECONDS = 0.012
+"""UI time spent adding rows before letting a frame (and any keystroke) through. Every change
+draws the whole view again (~25 ms of CPU for 36 lines of seven cells), and the ``DataTable``
+measures the new rows' cells when it is next idle (~0.1 ms a row): with 12 ms a slice, filling
+2,000 rows took 14 frames and no piece of the work over ~25 ms of CPU; with 6 ms, 21 frames and
+50 % more time drawing; with 20 ms, the same frames as 12 ms and longer measuring."""
 SLICE_MIN_ROWS = 100
 """Rows added per slice however slow the machine is, so that filling always progresses."""
-FRESH_ROWS = 12
-"""Rows added per slice while they still land in view: each is drawn afresh in the next frame
-(about 1 ms a row), so an empty table fills its view over a few frames, not in one long one."""
 QUIET = 0.5
 """Seconds without a new answer after which the rows held during a scan are shown."""
 HOLD_AT_MOST = 3.0
@@ -304,12 +304,7 @@ class ResourceTable(DataTable[Text]):
         had_queue = bool(queue)
         started = time.perf_counter()
         added = 0
-        in_view = self.row_count < self.size.height  # before the first layout: 0, no limit
-        while queue and (
-            added < FRESH_ROWS
-            if in_view
-            else added < SLICE_MIN_ROWS or time.perf_counter() - started < SLICE_SECONDS
-        ):
+        while queue and (added < SLICE_MIN_ROWS or time.perf_counter() - started < SLICE_SECONDS):
             row = queue.popleft()
             if row.key in shown:
                 continue
