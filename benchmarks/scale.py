@@ -13,7 +13,9 @@ TUI's table as the scan screen does, types a key every ~25 ms meanwhile, then fi
 - scan + every row in the table <= 3 s over the floor (the chain of round trips: one, or two when
   DescribeDBInstances needs a second page, times the latency);
 - peak RSS of the child <= 250 MB;
-- the slowest keystroke handled <= 50 ms after it was typed, while the scan runs.
+- keystrokes handled, while the scan runs and the table fills, a median <= 20 ms and at the
+  slowest <= 100 ms after they were typed (the tables use Textual's public API only: each change
+  draws the visible rows again).
 
 With ``--baseline``, a second measured run makes and shows no row at all: the same scan and
 keystrokes, to tell the table's cost (and its hold on the GIL, which the scan's threads need to
@@ -206,14 +208,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             result["rss_mb"] <= 250,
         ),
         Row(
-            f"keystroke during the scan ({result['keys']} keys): median / p95",
-            f"{result['key_median_s'] * 1000:.1f} / {result['key_p95_s'] * 1000:.1f} ms",
+            f"keystroke during the scan ({result['keys']} keys): median",
+            f"{result['key_median_s'] * 1000:.1f} ms (p95 {result['key_p95_s'] * 1000:.1f} ms)",
+            "<= 20 ms",
+            result["key_median_s"] <= 0.02,
         ),
         Row(
             "keystroke during the scan: slowest",
             f"{result['key_max_s'] * 1000:.1f} ms",
-            "<= 50 ms",
-            result["key_max_s"] <= 0.05,
+            "<= 100 ms",
+            result["key_max_s"] <= 0.1,
         ),
         Row("slowest keystrokes: when (s after the start): ms", _when(result["slowest_keys"])),
         Row(
