@@ -47,7 +47,7 @@ TINY = {
         "--live-moto",
     ],
 }
-# One worker runs them all: ``runs`` starts the four at once, once per module (``--dist loadgroup``).
+# One worker runs them all: ``runs`` starts the four at once, once (``--dist loadgroup``).
 pytestmark = pytest.mark.xdist_group("benchmarks")
 EXPECTED_ROWS = {
     "scan": "report / serial",
