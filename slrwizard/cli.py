@@ -201,18 +201,21 @@ def cmd_policy(args: argparse.Namespace) -> int:
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
+    from slrwizard.bootstrap import Options, build
     from slrwizard.journal_cli import run
 
-    return run(args)
+    options = Options(profile=getattr(args, "profile", None), region=getattr(args, "region", None))
+    return run(args, lambda: build(options))
 
 
 def cmd_wizard(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from slrwizard.bootstrap import connect_wizard
     from slrwizard.tui.launch import launch
 
     # The interactive demo tells the whole story, AWS's refusal of the role included.
-    return launch(replace(_options(args), demo_late_arrival=True), args)
+    return launch(replace(_options(args), demo_late_arrival=True), args, connect_wizard)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

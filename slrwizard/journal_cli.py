@@ -24,16 +24,25 @@ from slrwizard.journal.sessions import SessionNotFoundError, load
 from slrwizard.paths import default_journal
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from slrwizard.bootstrap import Wiring
     from slrwizard.domain.ports import Gateway
 
+    Build = Callable[[], Wiring]
 
-def run(args: argparse.Namespace) -> int:
-    """Carry out ``journal show`` or ``journal export`` as parsed by :mod:`slrwizard.cli`."""
+
+def run(args: argparse.Namespace, build: Build) -> int:
+    """Carry out ``journal show`` or ``journal export`` as parsed by :mod:`slrwizard.cli`.
+
+    ``build`` wires a gateway for ``--verify`` with the command line's profile and region
+    (``slrwizard.bootstrap.build``, handed down by the CLI: the wiring sits above this module).
+    """
     path: Path = getattr(args, "journal", None) or default_journal()
     try:
         if args.journal_command == "show":
             return _show(path, getattr(args, "session", None))
-        return _export(path, args)
+        return _export(path, args, build)
     except SessionNotFoundError as exc:
         _err(f"slrwizard: {exc}\n  `slrwizard journal show` lists the sessions of {path}.")
         return ExitCode.USAGE
@@ -63,7 +72,7 @@ def _show(path: Path, session_ref: str | None) -> int:
     return ExitCode.OK
 
 
-def _export(path: Path, args: argparse.Namespace) -> int:
+def _export(path: Path, args: argparse.Namespace, build: Build) -> int:
     view = load(path)
     export = build_export(view, view.get(args.session))
     code = ExitCode.OK
@@ -72,7 +81,7 @@ def _export(path: Path, args: argparse.Namespace) -> int:
         if problem:
             _err(f"slrwizard: {problem}")
             return ExitCode.USAGE
-        export = _verify(export, args)
+        export = _verify(export, args, build)
         bad = [s for s in export.snapshots if s.live_status != "available"]
         for snap in bad:
             _err(f"slrwizard: final snapshot {snap.snapshot_id} is {snap.live_status}")
@@ -103,16 +112,13 @@ def _cannot_verify(export: SessionExport, args: argparse.Namespace) -> str | Non
     return None
 
 
-def _verify(export: SessionExport, args: argparse.Namespace) -> SessionExport:
+def _verify(export: SessionExport, args: argparse.Namespace, build: Build) -> SessionExport:
     """Ask the live account, with the credentials in use, about every final snapshot.
 
     Raises:
         WizardError: no credentials, or they belong to another account.
     """
-    from slrwizard.bootstrap import Options, build
-
-    options = Options(profile=getattr(args, "profile", None), region=getattr(args, "region", None))
-    wiring = build(options)
+    wiring = build()
     try:
         return _verify_with(export, wiring.gateway)
     finally:

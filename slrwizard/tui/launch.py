@@ -24,16 +24,27 @@ import functools
 import gc
 from typing import TYPE_CHECKING
 
-from slrwizard.bootstrap import Options, connect_wizard
 from slrwizard.exit_codes import ExitCode
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from slrwizard.bootstrap import Options, Wiring
     from slrwizard.domain.resume import PriorSession
+    from slrwizard.domain.wizard import Wizard
     from slrwizard.tui.app import WizardApp
 
 
-def launch(options: Options, args: argparse.Namespace) -> int:
-    """Run the wizard's UI for ``options``; returns the process exit code."""
+def launch(
+    options: Options,
+    args: argparse.Namespace,
+    connect_wizard: Callable[..., tuple[Wizard, Wiring]],
+) -> int:
+    """Run the wizard's UI for ``options``; returns the process exit code.
+
+    ``connect_wizard`` is :func:`slrwizard.bootstrap.connect_wizard`, handed down by the CLI (the
+    wiring sits above the UI, which never builds a gateway itself).
+    """
     from slrwizard.journal import signals
     from slrwizard.tui.app import WizardApp
 
