@@ -1,8 +1,9 @@
-"""Typed access to the running :class:`~slrwizard.tui.app.WizardApp` from widgets and screens.
+"""Typed access to the running :class:`~slrwizard.tui.app.WizardApp` from widgets.
 
-``Widget.app`` is typed as a plain ``App``; the wizard's screens need its session, clock and
-modes. The import happens at call time, which keeps ``widgets`` and ``screens`` importable
-without a cycle through ``app``.
+``Widget.app`` is typed as a plain ``App``; a few widgets need the app's modes (presenter, demo,
+read-only) and its masking. The import happens at call time, which keeps ``widgets`` importable
+without a cycle through ``app``. Step screens do not use this: the app hands each one its narrow
+side, :class:`~slrwizard.tui.actions.WizardActions`, when it builds it.
 """
 
 from __future__ import annotations

@@ -2,12 +2,15 @@
 
 The app receives its collaborators: ``connect`` builds the Wizard (and the AWS wiring) and blocks,
 so it runs in a worker while the first screen already explains what is about to happen. Each step
-is a screen that ends by dismissing a typed result; the callbacks below decide what comes next, so
-the order of the walkthrough can be read in one place (``_after_*``).
+is a screen that ends by dismissing a typed result, or by posting a message from
+:mod:`slrwizard.tui.messages` (begin, the plan is adopted, exit); one method, ``_next_step``,
+decides what comes next, so the order of the walkthrough is read in one place and nowhere else:
+no screen puts up another step. A screen is given only the app's narrow side
+(:class:`~slrwizard.tui.actions.WizardActions`), never the app.
 
-The first frame needs Textual and the start screen only: the domain (pydantic, the state machine)
-and the workers' messages are named here for the type checker, and load in the ``connect``
-worker, after that frame.
+The first frame needs Textual and the start screen only (and the messages, plain dataclasses):
+the domain (pydantic, the state machine) is named here for the type checker, and loads in the
+``connect`` worker, after that frame.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ import gc
 import threading
 import traceback
 from collections.abc import Iterable
-from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
@@ -29,39 +32,30 @@ from textual.worker import Worker, WorkerState
 from slrwizard.domain import errors as e
 from slrwizard.exit_codes import ExitCode
 from slrwizard.tui.clock import Clock, SystemClock
+from slrwizard.tui.messages import (
+    BeginRequested,
+    ChoicesChanged,
+    Connected,
+    DeletionsSettled,
+    ExitRequested,
+    PlanAdopted,
+    RoleDeletionFinished,
+    RoleStatusChanged,
+    StepUpdated,
+)
 from slrwizard.tui.presenter import mask
 from slrwizard.tui.screens.start import StartScreen
 from slrwizard.tui.work import CHANGING, Connect, WizardWork
 
 if TYPE_CHECKING:
-    from slrwizard.domain.executor import StepUpdate
-    from slrwizard.domain.models import Caller, RoleDeletionStatus
+    from slrwizard.domain.models import Caller
     from slrwizard.domain.resume import PriorSession
-    from slrwizard.tui.messages import (
-        Connected,
-        DeletionsSettled,
-        RoleDeletionFinished,
-        RoleStatusChanged,
-        StepUpdated,
-    )
-    from slrwizard.tui.screens.role import RoleOutcome
+    from slrwizard.tui.screens.progress import ProgressScreen
+    from slrwizard.tui.screens.role import RoleScreen
     from slrwizard.tui.summary import Draft, ResourceOutcome
 
-
-class DeletionView(Protocol):
-    """A screen that shows the deletions' progress (the app forwards their news to it)."""
-
-    def step_updated(self, update: StepUpdate) -> None: ...
-
-    def deletions_settled(self, all_finished: bool) -> None: ...
-
-
-class RoleView(Protocol):
-    """A screen that shows the role deletion's progress."""
-
-    def role_status(self, status: RoleDeletionStatus, polls: int) -> None: ...
-
-    def role_finished(self, status: RoleDeletionStatus) -> None: ...
+StepName = Literal["start", "inspect", "scan", "plan", "review", "progress", "role", "done"]
+"""The steps :meth:`WizardApp._next_step` routes between (``start`` and ``done`` end by message)."""
 
 
 class WizardApp(WizardWork):
@@ -100,20 +94,25 @@ class WizardApp(WizardWork):
         demo: bool = False,
         clock: Clock | None = None,
     ) -> None:
-        super().__init__(connect)
+        super().__init__(connect, clock or SystemClock())
         self.read_only = read_only
         self.demo = demo
-        self.clock: Clock = clock or SystemClock()
         self.set_reactive(WizardApp.presenter, presenter)
         self.drafts: dict[str, Draft] = {}
         """The operator's plan choices, kept when they step back and forth."""
         self.outcomes: list[ResourceOutcome] = []
         """What each deletion round did, for the final summary."""
-        self.last_scan_at: datetime | None = None
-        """When the latest scan finished, by the app's clock (shown as proof on screen)."""
-        self.deletion_view: DeletionView | None = None
-        self.role_view: RoleView | None = None
+        self.deletion_view: ProgressScreen | None = None
+        """The screen this app put up to show the deletions (it hands their news to it)."""
+        self.role_view: RoleScreen | None = None
+        """The screen this app put up for step 4 (it hands the role deletion's news to it)."""
+        self._prior_outcomes_added = False
         self._leaving = False
+
+    @property
+    def journal_path(self) -> Path | None:
+        """Where this walkthrough's journal is written (None before connecting, or without one)."""
+        return self.wiring.journal_path if self.wiring is not None else None
 
     # -- modes ------------------------------------------------------------------------------
     def mask(self, text: str) -> str:
@@ -147,7 +146,7 @@ class WizardApp(WizardWork):
         As the default screen rather than one pushed over Textual's blank one, the first frame
         composes, styles and lays out one screen, not two (~30 ms of CPU, benchmarks/startup.py).
         """
-        return StartScreen()
+        return StartScreen(self)
 
     def on_mount(self) -> None:
         self.set_class(self.presenter, "-presenter")
@@ -164,63 +163,117 @@ class WizardApp(WizardWork):
         # (benchmarks/scale.py).
         gc.freeze()
 
-    def begin_inspection(self) -> None:
-        """Step 1, from the start screen."""
-        from slrwizard.tui.screens.inspect import InspectScreen
+    def on_begin_requested(self, _: BeginRequested) -> None:
+        self._next_step("start", None)
 
-        self.push_screen(InspectScreen(), self._after_inspect)
+    def on_plan_adopted(self, message: PlanAdopted) -> None:
+        self._next_step("plan", message)
 
-    def _after_inspect(self, result: Literal["scan", "finished"] | None) -> None:
-        if result == "finished":
-            self._show_done()
-        else:
-            self._show_scan("scan")
+    def on_exit_requested(self, _: ExitRequested) -> None:
+        self._next_step("done", None)
+
+    def on_choices_changed(self, message: ChoicesChanged) -> None:
+        self.drafts.update(message.drafts)
+
+    def _next_step(self, finished: StepName, result: object) -> None:
+        """What follows each step, given how it ended: the order of the walkthrough.
+
+        This is the only place a step is put up. A step screen ends by dismissing a typed result
+        (the ``Literal`` or dataclass its class declares), or, for the start screen underneath
+        everything, the plan screen under its review and the summary, by posting a message
+        (``BeginRequested``, ``PlanAdopted``, ``ExitRequested``) whose handler comes here.
+        """
+        from slrwizard.tui.screens.role import RoleOutcome
+
+        match finished, result:
+            case "start", _:
+                from slrwizard.tui.screens.inspect import InspectScreen
+
+                self._show("inspect", InspectScreen(self))
+            case "inspect", "finished":
+                self._show_done()
+            case "inspect", _:
+                self._show_scan("scan")
+            case "scan", "role":
+                self._show_role(rescan=False)
+            case "scan", _:
+                from slrwizard.tui.screens.plan import PlanScreen
+
+                self._show("plan", PlanScreen(self))
+            case "plan", PlanAdopted(plan=plan):
+                # Over the plan screen: "back" from the review returns to the choices as left.
+                from slrwizard.tui.screens.review import ReviewScreen
+
+                self._show("review", ReviewScreen(self, plan))
+            case "plan", _:
+                self._show_scan("show")
+            case "review", "confirmed":
+                self._close_plan()
+                self._start_deletions()
+            case "review", "preview":
+                self._close_plan()
+                self._show_role(rescan=False, preview=True)
+            case "review", _:
+                pass  # back to the choices, which are still underneath
+            case "progress", _:
+                from slrwizard.tui.summary import round_outcomes
+
+                self.deletion_view = None
+                self.outcomes += round_outcomes(self.session.plan, self.session.progress)
+                self._show_role(rescan=True)
+            case "role", RoleOutcome(next="back-to-scan"):
+                self.role_view = None
+                self._show_scan("back")
+            case "role", RoleOutcome(next="back-to-clusters"):
+                self.role_view = None
+                self._show_scan("show")
+            case "role", _:
+                self.role_view = None
+                self._show_done()
+            case "done", _:
+                self.finish(ExitCode.OK)
+
+    def _show(self, step: StepName, screen: Screen[Any]) -> None:
+        """Put ``screen`` up as ``step``; how it ends comes back to :meth:`_next_step`."""
+        self.push_screen(screen, partial(self._next_step, step))
 
     def _show_scan(self, mode: Literal["scan", "back", "show"]) -> None:
         from slrwizard.tui.screens.scan import ScanScreen
 
-        self.push_screen(ScanScreen(mode), self._after_scan)
+        self._show("scan", ScanScreen(self, mode))
 
-    def _after_scan(self, result: Literal["plan", "role"] | None) -> None:
-        if result == "role":
-            self._show_role(rescan=False)
-        else:
-            from slrwizard.tui.screens.plan import PlanScreen
+    def _close_plan(self) -> None:
+        """The choices are settled: the plan screen the review was shown over goes too."""
+        from slrwizard.tui.screens.plan import PlanScreen
 
-            self.push_screen(PlanScreen(), self._after_plan)
+        if isinstance(self.screen, PlanScreen):
+            self.pop_screen()
 
-    def _after_plan(self, result: Literal["confirmed", "back", "preview"] | None) -> None:
-        if result == "confirmed":
-            from slrwizard.tui.screens.progress import ProgressScreen
+    def _start_deletions(self) -> None:
+        from slrwizard.tui.screens.progress import ProgressScreen
 
-            self.clear_notifications()  # a new phase: yesterday's toasts would cover it
-            self.delete_resources()
-            self.push_screen(ProgressScreen(), self._after_progress)
-        elif result == "preview":
-            self._show_role(rescan=False, preview=True)
-        else:
-            self._show_scan("show")
-
-    def _after_progress(self, _: bool | None) -> None:
-        self._show_role(rescan=True)
+        self.clear_notifications()  # a new phase: yesterday's toasts would cover it
+        self.delete_resources()
+        self.deletion_view = ProgressScreen(self)
+        self._show("progress", self.deletion_view)
 
     def _show_role(self, *, rescan: bool, preview: bool = False) -> None:
         from slrwizard.tui.screens.role import RoleScreen
 
-        self.push_screen(RoleScreen(rescan=rescan, preview=preview), self._after_role)
-
-    def _after_role(self, result: RoleOutcome | None) -> None:
-        if result is None or result.next == "done":
-            self._show_done()
-        elif result.next == "back-to-scan":
-            self._show_scan("back")
-        else:
-            self._show_scan("show")
+        self.role_view = RoleScreen(self, rescan=rescan, preview=preview)
+        self._show("role", self.role_view)
 
     def _show_done(self) -> None:
+        """The summary, with what an interrupted session this one resumed had deleted first."""
         from slrwizard.tui.screens.done import DoneScreen
 
-        self.push_screen(DoneScreen())
+        if self.prior is not None and not self._prior_outcomes_added:
+            from slrwizard.tui.summary import prior_outcomes
+
+            self._prior_outcomes_added = True
+            mine = {o.key for o in self.outcomes}
+            self.outcomes[:0] = prior_outcomes(self.prior, self.prior_verified, mine)
+        self.push_screen(DoneScreen(self))
 
     def ask_resume(self, prior: PriorSession) -> bool:
         """Ask whether to resume ``prior``; called by ``connect_wizard`` from its worker thread.
@@ -252,22 +305,28 @@ class WizardApp(WizardWork):
             self.prior = prior
         return answer[0]
 
-    # -- news from app-owned work, for whichever screen shows it ----------------------------
+    # -- news from app-owned work, for the screen put up to show it ------------------------
+    # Until that screen is mounted it has nothing to update: it reads the wizard's progress
+    # when it mounts.
     def on_step_updated(self, message: StepUpdated) -> None:
-        if self.deletion_view is not None:
-            self.deletion_view.step_updated(message.update)
+        view = self.deletion_view
+        if view is not None and view.is_mounted:
+            view.step_updated(message.update)
 
     def on_deletions_settled(self, message: DeletionsSettled) -> None:
-        if self.deletion_view is not None:
-            self.deletion_view.deletions_settled(message.all_finished)
+        view = self.deletion_view
+        if view is not None and view.is_mounted:
+            view.deletions_settled(message.all_finished)
 
     def on_role_status_changed(self, message: RoleStatusChanged) -> None:
-        if self.role_view is not None:
-            self.role_view.role_status(message.status, message.polls)
+        view = self.role_view
+        if view is not None and view.is_mounted:
+            view.role_status(message.status, message.polls)
 
     def on_role_deletion_finished(self, message: RoleDeletionFinished) -> None:
-        if self.role_view is not None:
-            self.role_view.role_finished(message.status)
+        view = self.role_view
+        if view is not None and view.is_mounted:
+            view.role_finished(message.status)
 
     @property
     def changing(self) -> bool:

@@ -1,10 +1,14 @@
-"""Messages from worker threads to the screens: small dataclasses carrying domain objects.
+"""Messages between the workers, the screens and the app: small dataclasses carrying domain objects.
 
 Every Wizard call blocks, so it runs in a thread worker owned by the app
 (:class:`~slrwizard.tui.app.WizardApp`). A worker never touches a widget: it posts one of these
 (``post_message`` is thread-safe) to the screen that asked, or to the app for work that outlives a
 screen (deletions, the role deletion). Failures do not travel as messages: they meet the app's
 single ``on_worker_state_changed`` handler.
+
+The last few travel from a screen to the app: a screen reports what the operator asked for or
+what happened (the plan is ready for review, the choices changed), and the app, which owns
+navigation, decides what follows. A screen posts them to itself; they bubble to the app.
 
 The domain types are named for the type checker only: the app imports this module before its
 first frame, and the domain (pydantic, the state machine) loads later, in the session's worker.
@@ -27,7 +31,9 @@ if TYPE_CHECKING:
         RoleInspection,
         ScanResult,
     )
+    from slrwizard.domain.plan import DeletionPlan
     from slrwizard.domain.wizard import Wizard
+    from slrwizard.tui.summary import Draft
 
 
 @dataclass
@@ -114,3 +120,29 @@ class RoleDeletionFinished(Message):
     """The role deletion task ended: SUCCEEDED or FAILED."""
 
     status: RoleDeletionStatus
+
+
+# -- from the screens to the app -------------------------------------------------------------
+@dataclass
+class BeginRequested(Message):
+    """The operator begins step 1 (from the start screen, which stays underneath every step)."""
+
+
+@dataclass
+class ChoicesChanged(Message):
+    """The plan screen's choices as they stand; the app keeps them, so stepping back to the scan
+    and forward again shows them as they were left."""
+
+    drafts: dict[str, Draft]
+
+
+@dataclass
+class PlanAdopted(Message):
+    """The wizard took ``plan`` for confirmation: the app shows it in full (the review)."""
+
+    plan: DeletionPlan
+
+
+@dataclass
+class ExitRequested(Message):
+    """The operator leaves from the summary (the walkthrough is complete: exit code 0)."""

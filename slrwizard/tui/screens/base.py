@@ -1,8 +1,13 @@
-"""What every step screen shares: the header, the narration panel, the footer, the app's session.
+"""What every step screen shares: the header, the narration panel, the footer, the app's actions.
 
 A step screen composes its body only; this base puts the step indicator above it, the narration
 (presenter mode) and the key footer below it, and re-renders the screen's text when presenter mode
 is toggled, so masking is applied everywhere without each screen wiring it up.
+
+A screen is handed the app's narrow side (:class:`~slrwizard.tui.actions.WizardActions`) when
+the app builds it, and never the app itself: what a screen may ask is listed there, and which
+step follows is not a screen's business (it dismisses a result, or posts a message, and the app
+decides).
 """
 
 from __future__ import annotations
@@ -13,14 +18,13 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from slrwizard.tui.access import wizard_app
 from slrwizard.tui.steps import Step
 from slrwizard.tui.widgets.header import StepHeader
 from slrwizard.tui.widgets.narration import Narration
 
 if TYPE_CHECKING:
     from slrwizard.domain.wizard import Wizard
-    from slrwizard.tui.app import WizardApp
+    from slrwizard.tui.actions import WizardActions
 
 ResultT = TypeVar("ResultT")
 
@@ -38,6 +42,11 @@ class WizardScreen(Screen[ResultT]):
     SCENE: ClassVar[str] = "start"
     HELP: ClassVar[str] = ""
 
+    def __init__(self, actions: WizardActions) -> None:
+        super().__init__()
+        self.actions = actions
+        """What this screen may read of the app and ask of it."""
+
     def compose(self) -> ComposeResult:
         yield StepHeader(self.STEP)
         yield from self.compose_body()
@@ -51,24 +60,19 @@ class WizardScreen(Screen[ResultT]):
     _binding_state: tuple[bool | None, ...] | None = None
 
     def on_mount(self) -> None:
-        self.watch(self.wapp, "presenter", self._presenter_changed, init=False)
+        self.watch(self.app, "presenter", self._presenter_changed, init=False)
 
     def _presenter_changed(self) -> None:
         self.refresh_view()
 
     @property
-    def wapp(self) -> WizardApp:
-        """The app, typed."""
-        return wizard_app(self)
-
-    @property
     def wizard(self) -> Wizard:
-        """The connected wizard session."""
-        return self.wapp.session
+        """The connected wizard session (read it; ask for changes through :attr:`actions`)."""
+        return self.actions.session
 
     def mask(self, text: str) -> str:
         """``text`` with account IDs masked when presenting."""
-        return self.wapp.mask(text)
+        return self.actions.mask(text)
 
     def narrate(self, extra: str = "", scene: str | None = None) -> None:
         """Update the narration panel (presenter mode) with a sentence about the moment."""

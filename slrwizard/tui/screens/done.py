@@ -1,7 +1,8 @@
 """The end: what was deleted, which final snapshots were kept, and how to get the record.
 
-Everything here comes from the plan and the executor's progress of every round (kept by the app),
-so a walkthrough that looped back after a refused role deletion still lists all of it.
+Everything here comes from the plan and the executor's progress of every round (kept by the app,
+with what an interrupted session it resumes had done), so a walkthrough that looped back after a
+refused role deletion still lists all of it.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
 from slrwizard.domain.models import ROLE_NAME
+from slrwizard.tui.messages import ExitRequested
 from slrwizard.tui.presenter import group_account
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import ROLE, Step
-from slrwizard.tui.summary import prior_outcomes
 from slrwizard.tui.text import plural
 from slrwizard.tui.widgets.cells import cells
 
@@ -28,7 +29,8 @@ DONE = Step(ROLE.number, "Done", "What was deleted and what was kept.")
 
 
 class DoneScreen(WizardScreen[None]):
-    """The summary. Enter (or q) leaves the wizard with exit code 0."""
+    """The summary. Enter (or q) leaves the wizard with exit code 0 (it asks the app, with
+    :class:`~slrwizard.tui.messages.ExitRequested`)."""
 
     STEP = DONE
     SCENE = "done"
@@ -40,8 +42,6 @@ class DoneScreen(WizardScreen[None]):
         Binding("enter", "exit", "Exit", priority=True),
         Binding("e", "export", "Export report"),
     ]
-
-    _prior_added = False
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -60,12 +60,7 @@ class DoneScreen(WizardScreen[None]):
         super().on_mount()
         table = self.query_one("#outcomes", DataTable)
         table.add_columns("Region", "Database", "Result", "Final snapshot kept (✓ verified)")
-        app = self.wapp
-        if app.prior is not None and not self._prior_added:
-            self._prior_added = True
-            mine = {o.key for o in app.outcomes}
-            app.outcomes[:0] = prior_outcomes(app.prior, app.prior_verified, mine)
-        for outcome in self.wapp.outcomes:
+        for outcome in self.actions.outcomes:
             if outcome.snapshot:
                 mark = " ✓" if outcome.snapshot_verified else ""
                 snapshot: str | tuple[str, str] = f"{outcome.snapshot}{mark}"
@@ -79,14 +74,14 @@ class DoneScreen(WizardScreen[None]):
             region, _, name = outcome.key.partition("/")
             row = [region, name, result, snapshot]
             table.add_row(*cells(self, row))
-        table.display = bool(self.wapp.outcomes)
+        table.display = bool(self.actions.outcomes)
         self.refresh_view()
         self.query_one("#exit", Button).focus()
 
     def refresh_view(self) -> None:
         wizard = self.wizard
         account = self.mask(group_account(wizard.account))
-        outcomes = self.wapp.outcomes
+        outcomes = self.actions.outcomes
         deleted = [o for o in outcomes if o.result != "left in place" and o.result != "failed"]
         kept = [o for o in outcomes if o.snapshot]
         skipped = [o for o in outcomes if o.snapshot_skipped and o.result == "deleted"]
@@ -113,14 +108,12 @@ class DoneScreen(WizardScreen[None]):
         )
         self.query_one("#done-notes", Static).update(notes)
 
-    @on(Button.Pressed, "#exit")
     def action_export(self) -> None:
         """Write the change-ticket report (the same as `slrwizard journal export`) to the
         current folder; it reads the journal only, so it is quick and needs no AWS call."""
         from slrwizard.journal.export import export_markdown
 
-        wiring = self.wapp.wiring
-        journal = wiring.journal_path if wiring is not None else None
+        journal = self.actions.journal_path
         if journal is None:
             self.notify("This walkthrough has no journal to export.", severity="warning")
             return
@@ -133,6 +126,7 @@ class DoneScreen(WizardScreen[None]):
         self.query_one("#done-ticket", Static).update(f"Report written: {target}")
         self.notify(f"Report for the change ticket written to {target}", timeout=8)
 
+    @on(Button.Pressed, "#exit")
     def action_exit(self) -> None:
         """Leave the wizard (exit code 0)."""
-        self.wapp.finish(0)
+        self.post_message(ExitRequested())

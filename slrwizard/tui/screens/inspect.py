@@ -7,7 +7,7 @@ of that carries the seed's policy statement in the error's hint.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +23,9 @@ from slrwizard.tui.steps import INSPECT
 from slrwizard.tui.text import ago, when
 from slrwizard.tui.widgets.facts import Facts
 from slrwizard.tui.widgets.spinner import Spinner
+
+if TYPE_CHECKING:
+    from slrwizard.tui.actions import WizardActions
 
 WHY = (
     "AWSServiceRoleForRDS lets Amazon RDS call other AWS services for your DB clusters. "
@@ -53,8 +56,8 @@ class InspectScreen(WizardScreen[InspectResult]):
         Binding("r", "reload", "Reload"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, actions: WizardActions) -> None:
+        super().__init__(actions)
         self.inspection: RoleInspection | None = None
         self.busy = True
 
@@ -92,7 +95,7 @@ class InspectScreen(WizardScreen[InspectResult]):
         self.query_one("#absent").display = False
         for button in self.query(Button):
             button.display = False
-        self.wapp.inspect_role(self)
+        self.actions.inspect_role(self)
 
     def on_role_inspected(self, message: RoleInspected) -> None:
         self.busy = False
@@ -126,7 +129,7 @@ class InspectScreen(WizardScreen[InspectResult]):
         self.query_one("#next").display = exists
         self.query_one("#finish").display = not exists
         self.query_one("#recreate").display = not exists
-        read_only = self.wapp.read_only
+        read_only = self.actions.read_only
         self.query_one("#recreate", Button).disabled = read_only
         note = self.query_one("#recreate-note", Static)
         if not exists and read_only:
@@ -153,7 +156,7 @@ class InspectScreen(WizardScreen[InspectResult]):
     def _show_role(self) -> None:
         assert self.inspection is not None and self.inspection.role is not None
         role = self.inspection.role
-        now = self.wapp.clock.now()
+        now = self.actions.clock.now()
         last_used = (
             f"{when(role.last_used)} in {role.last_used_region or 'an unknown region'} "
             f"({ago(role.last_used, now)})"
@@ -195,7 +198,7 @@ class InspectScreen(WizardScreen[InspectResult]):
         if action == "recreate":
             if inspection is None or exists:
                 return False
-            return (not self.wapp.read_only and not self.busy) or None
+            return (not self.actions.read_only and not self.busy) or None
         if action == "reload":
             return not self.busy
         return True
@@ -210,7 +213,7 @@ class InspectScreen(WizardScreen[InspectResult]):
     def action_finish(self) -> None:
         """End the walkthrough: the role is already gone."""
         self.busy = True
-        self.wapp.finish_without_role(self)
+        self.actions.finish_without_role(self)
 
     def on_wizard_finished(self) -> None:
         self.dismiss("finished")
@@ -220,7 +223,7 @@ class InspectScreen(WizardScreen[InspectResult]):
         """Ask, then recreate the role with CreateServiceLinkedRole."""
         from slrwizard.tui.screens.dialogs import ConfirmDialog
 
-        if self.wapp.read_only:
+        if self.actions.read_only:
             return
         dialog = ConfirmDialog(
             "Recreate AWSServiceRoleForRDS?",
@@ -236,11 +239,11 @@ class InspectScreen(WizardScreen[InspectResult]):
         if yes:
             self.busy = True
             self.refresh_bindings()
-            self.wapp.recreate_role(self)
+            self.actions.recreate_role(self)
 
     def action_reload(self) -> None:
         """Read the role again."""
         self.busy = True
         self.query_one("#loading").display = True
         self.refresh_bindings()
-        self.wapp.inspect_role(self)
+        self.actions.inspect_role(self)

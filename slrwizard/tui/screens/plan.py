@@ -1,14 +1,15 @@
 """Step 3, first half: choose a final snapshot (or an explicit skip) and protection per resource.
 
 Nothing changes in AWS here. The choices are kept by the app, so stepping back to the scan and
-forward again does not lose what was typed. The plan is validated as it is edited (snapshot
-names by ``snapshot_id_problem``, the whole plan by ``DeletionPlan.problems``), and the review
-screen that follows shows the exact steps before anything can be confirmed.
+forward again does not lose what was typed (the screen reports them as ``ChoicesChanged``). The
+plan is validated as it is edited (snapshot names by ``snapshot_id_problem``, the whole plan by
+``DeletionPlan.problems``); once the wizard adopts it, the app puts the review screen up over this
+one, which shows the exact steps before anything can be confirmed.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,19 +19,23 @@ from textual.widgets import Button, Input, Static
 
 from slrwizard.domain.models import Cluster, Instance
 from slrwizard.domain.plan import DeletionPlan, default_plan, snapshot_id_problem
-from slrwizard.tui.messages import MovedOn
+from slrwizard.tui.messages import ChoicesChanged, MovedOn, PlanAdopted
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import DELETE
 from slrwizard.tui.summary import Draft
 from slrwizard.tui.text import plural
 from slrwizard.tui.widgets.choice import ResourceChoice
 
-PlanResult = Literal["confirmed", "back", "preview"]
+if TYPE_CHECKING:
+    from textual.events import ScreenResume
+
+    from slrwizard.tui.actions import WizardActions
 
 
-class PlanScreen(WizardScreen[PlanResult]):
-    """Step 3 choices. Dismisses ``"confirmed"`` once the plan is confirmed on the review screen,
-    ``"back"`` to return to the scan, ``"preview"`` (read-only) to look at step 4."""
+class PlanScreen(WizardScreen[Literal["back"]]):
+    """Step 3 choices. Posts :class:`~slrwizard.tui.messages.PlanAdopted` once the wizard took
+    the plan for review (the app shows the review over this screen, and removes both when the
+    plan is confirmed); dismisses ``"back"`` to return to the scan."""
 
     STEP = DELETE
     SCENE = "plan"
@@ -44,11 +49,12 @@ class PlanScreen(WizardScreen[PlanResult]):
         Binding("escape", "back", "Back to clusters"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, actions: WizardActions) -> None:
+        super().__init__(actions)
         self.busy = False
         self._pending_recompute = False
         self._pending: DeletionPlan | None = None
+        self._in_review = False
         self.resume_note = ""
 
     def compose_body(self) -> ComposeResult:
@@ -79,12 +85,12 @@ class PlanScreen(WizardScreen[PlanResult]):
         scan = self.wizard.scan_result
         assert scan is not None
         # The domain's default plan, timestamped by the app's clock so pictures are stable.
-        plan = default_plan(self.wizard.account, scan, now=self.wapp.clock.now())
+        plan = default_plan(self.wizard.account, scan, now=self.actions.clock.now())
         drafts = {
             r.key: Draft(snapshot=r.final_snapshot_id or "", skip=r.skip_final_snapshot)
             for r in plan.resources
         }
-        prior = self.wapp.prior
+        prior = self.actions.prior
         if prior is not None and prior.plan is not None:
             # A resumed walkthrough keeps the choices confirmed before the interruption
             # (same snapshot names): only resources new since then start from the defaults.
@@ -98,7 +104,7 @@ class PlanScreen(WizardScreen[PlanResult]):
                     skip=r.skip_final_snapshot,
                     lift=r.lift_protection,
                 )
-        for key, earlier in self.wapp.drafts.items():
+        for key, earlier in self.actions.drafts.items():
             if key in drafts:
                 drafts[key] = earlier
         return drafts
@@ -142,8 +148,9 @@ class PlanScreen(WizardScreen[PlanResult]):
         self._pending_recompute = False
         cards = self.cards
         drafts = [c.draft for c in cards]
-        for card, draft in zip(cards, drafts, strict=True):
-            self.wapp.drafts[card.resource.key] = draft
+        self.post_message(
+            ChoicesChanged({card.resource.key: d for card, d in zip(cards, drafts, strict=True)})
+        )
         _, problems = self._plan()
         names = [d.snapshot for d in drafts if not d.skip]
         for card, draft in zip(cards, drafts, strict=True):
@@ -195,22 +202,21 @@ class PlanScreen(WizardScreen[PlanResult]):
         self.busy = True
         self.refresh_bindings()
         self._pending = plan
-        self.wapp.review_plan(self, plan)
+        self.actions.review_plan(self, plan)
 
     def on_moved_on(self, message: MovedOn) -> None:
         if message.what != "review":
             return
-        from slrwizard.tui.screens.review import ReviewScreen
-
         self.busy = False
         self.refresh_bindings()
         assert self._pending is not None
-        self.app.push_screen(ReviewScreen(self._pending), self._after_review)
+        self._in_review = True
+        self.post_message(PlanAdopted(self._pending))
 
-    def _after_review(self, result: PlanResult | None) -> None:
-        if result in ("confirmed", "preview"):
-            self.dismiss(result)
-        else:
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        """Back from the review (its choices to change again): show the plan as it stands."""
+        if self._in_review and self.is_current:  # not when the app is removing it (confirmed)
+            self._in_review = False
             self._recompute()
 
     def work_failed(self, name: str, error: BaseException | None) -> None:

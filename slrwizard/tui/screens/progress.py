@@ -1,14 +1,15 @@
 """Step 3, live: every resource's deletion as AWS works through it.
 
 The deletions run in an app-owned worker (started before this screen appears), so this screen only
-watches: the app hands it each ``StepUpdate``. A failure stops only its resource and is shown in
-place with AWS's explanation; the operator retries it or leaves it. When every resource is deleted
-or deliberately left, the step ends and the re-scan of step 4 follows.
+watches: the app, which put it up, hands it each ``StepUpdate`` once it is mounted. A failure
+stops only its resource and is shown in place with AWS's explanation; the operator retries it or
+leaves it. When every resource is deleted or deliberately left, the step ends and the re-scan of
+step 4 follows.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,15 +23,18 @@ from slrwizard.domain.executor import ResourceState, StepUpdate
 from slrwizard.tui.messages import MovedOn
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import DELETE
-from slrwizard.tui.summary import round_outcomes
 from slrwizard.tui.text import duration, plural
 from slrwizard.tui.widgets.progress import ResourceProgressView
+
+if TYPE_CHECKING:
+    from slrwizard.tui.actions import WizardActions
 
 SETTLED = (ResourceState.DONE, ResourceState.VANISHED, ResourceState.STOPPED)
 
 
 class ProgressScreen(WizardScreen[bool]):
-    """Deletion progress. Dismisses with True when step 3 is finished."""
+    """Deletion progress. Dismisses with True when step 3 is finished (the app then records the
+    round's outcomes for the summary)."""
 
     STEP = DELETE
     SCENE = "progress"
@@ -49,8 +53,8 @@ class ProgressScreen(WizardScreen[bool]):
         Binding("up,k", "app.focus_previous", "Previous card", show=False),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, actions: WizardActions) -> None:
+        super().__init__(actions)
         self.started = 0.0
         self.moving = False
         self._announced = False
@@ -68,18 +72,13 @@ class ProgressScreen(WizardScreen[bool]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.started = self.wapp.clock.monotonic()
-        self.wapp.deletion_view = self
+        self.started = self.actions.clock.monotonic()
         self._sync()
         self.set_interval(1.0, self._tick)
 
     def refresh_view(self) -> None:
         for view in self.views.values():
             view.redraw()
-
-    def on_unmount(self) -> None:
-        if self.wapp.deletion_view is self:
-            self.wapp.deletion_view = None
 
     # -- news from the app ------------------------------------------------------------------
     def step_updated(self, update: StepUpdate) -> None:
@@ -100,7 +99,7 @@ class ProgressScreen(WizardScreen[bool]):
 
     def _sync(self) -> None:
         """Add a card for every resource the executor knows (it starts inside the worker)."""
-        clock = self.wapp.clock.monotonic
+        clock = self.actions.clock.monotonic
         listing = self.query_one("#progress-list", VerticalScroll)
         new = [
             ResourceProgressView(progress, clock)
@@ -137,7 +136,7 @@ class ProgressScreen(WizardScreen[bool]):
             sum(s.value in ("done", "skipped") for s in v.statuses) for v in self.views.values()
         )
         self.query_one("#overall", ProgressBar).update(total=total_steps, progress=done_steps)
-        elapsed = duration(self.wapp.clock.monotonic() - self.started)
+        elapsed = duration(self.actions.clock.monotonic() - self.started)
         finished = counts[ResourceState.DONE] + counts[ResourceState.VANISHED]
         parts: list[str | tuple[str, str]] = [
             (f"{plural(len(progress), 'resource')}: ", "bold"),
@@ -202,24 +201,24 @@ class ProgressScreen(WizardScreen[bool]):
         """Run the failed resource again from the step that failed."""
         view = self._failed_target()
         if view is not None:
-            self.wapp.retry_resource(view.key)
+            self.actions.retry_resource(view.key)
             self.notify(f"Retrying {view.key}…", timeout=3)
 
     def action_skip(self) -> None:
         """Leave the failed resource as it is (the role stays in use while it exists)."""
         view = self._failed_target()
         if view is not None:
-            self.wapp.skip_resource(view.key)
+            self.actions.skip_resource(view.key)
 
     @on(Button.Pressed, ".retry")
     def _retry_pressed(self, event: Button.Pressed) -> None:
         view = next(a for a in event.button.ancestors if isinstance(a, ResourceProgressView))
-        self.wapp.retry_resource(view.key)
+        self.actions.retry_resource(view.key)
 
     @on(Button.Pressed, ".skip")
     def _skip_pressed(self, event: Button.Pressed) -> None:
         view = next(a for a in event.button.ancestors if isinstance(a, ResourceProgressView))
-        self.wapp.skip_resource(view.key)
+        self.actions.skip_resource(view.key)
 
     def action_toggle_steps(self) -> None:
         """Show or hide every step of the focused resource."""
@@ -234,11 +233,10 @@ class ProgressScreen(WizardScreen[bool]):
             return
         self.moving = True
         self.refresh_bindings()
-        self.wapp.finish_deletions(self)
+        self.actions.finish_deletions(self)
 
     def on_moved_on(self, message: MovedOn) -> None:
         if message.what == "deletions-finished":
-            self.wapp.outcomes += round_outcomes(self.wizard.plan, self.wizard.progress)
             self.dismiss(True)
 
     def work_failed(self, name: str, error: BaseException | None) -> None:

@@ -8,7 +8,7 @@ explained and changes nothing.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.table import Table
 from textual import on
@@ -22,13 +22,17 @@ from slrwizard.domain.plan import DeletionPlan, ResourceSteps
 from slrwizard.tui.messages import MovedOn
 from slrwizard.tui.presenter import group_account
 from slrwizard.tui.screens.base import WizardScreen
-from slrwizard.tui.screens.plan import PlanResult
 from slrwizard.tui.steps import DELETE
 from slrwizard.tui.text import plural
 from slrwizard.tui.widgets.cells import cell
 
+if TYPE_CHECKING:
+    from slrwizard.tui.actions import WizardActions
 
-class ReviewScreen(WizardScreen[PlanResult]):
+ReviewResult = Literal["confirmed", "back", "preview"]
+
+
+class ReviewScreen(WizardScreen[ReviewResult]):
     """The plan in full. Dismisses ``"confirmed"`` once the wizard accepted the typed account
     ID, ``"back"`` to change the choices, ``"preview"`` (read-only) to look at step 4."""
 
@@ -45,11 +49,11 @@ class ReviewScreen(WizardScreen[PlanResult]):
         Binding("escape", "back", "Back to choices"),
     ]
 
-    def __init__(self, plan: DeletionPlan) -> None:
-        super().__init__()
+    def __init__(self, actions: WizardActions, plan: DeletionPlan) -> None:
+        super().__init__(actions)
         self.plan = plan
         self.busy = False
-        self._leaving_to: PlanResult = "back"
+        self._leaving_to: ReviewResult = "back"
 
     @property
     def schedule(self) -> list[ResourceSteps]:
@@ -67,13 +71,13 @@ class ReviewScreen(WizardScreen[PlanResult]):
             with Horizontal(classes="actions"):
                 yield Static(id="review-note", markup=False)
                 yield Button("Back", id="back")
-                if self.wapp.read_only:
+                if self.actions.read_only:
                     yield Button("Preview step 4", id="preview")
                 yield Button(
                     f"Delete {plural(len(self.plan.resources), 'resource')}…",
                     id="delete",
                     variant="error",
-                    disabled=self.wapp.read_only,
+                    disabled=self.actions.read_only,
                 )
 
     def on_mount(self) -> None:
@@ -82,7 +86,7 @@ class ReviewScreen(WizardScreen[PlanResult]):
         self.app.theme_changed_signal.subscribe(self, lambda _: self._redraw_steps())
         self.refresh_view()
         note = self.query_one("#review-note", Static)
-        if self.wapp.read_only:
+        if self.actions.read_only:
             note.update("Read-only mode: nothing will be deleted.")
             self.query_one("#preview", Button).focus()
         else:
@@ -160,9 +164,9 @@ class ReviewScreen(WizardScreen[PlanResult]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete":
-            return (not self.wapp.read_only and not self.busy) or None
+            return (not self.actions.read_only and not self.busy) or None
         if action == "preview":
-            return self.wapp.read_only
+            return self.actions.read_only
         return not self.busy or None
 
     @on(Button.Pressed, "#delete")
@@ -170,7 +174,7 @@ class ReviewScreen(WizardScreen[PlanResult]):
         """Ask for the account ID (the dialog defaults to Cancel)."""
         from slrwizard.tui.screens.dialogs import TypedConfirmDialog
 
-        if self.wapp.read_only or self.busy:
+        if self.actions.read_only or self.busy:
             return
         count = len(self.plan.resources)
         kept = sum(1 for r in self.plan.resources if r.final_snapshot_id)
@@ -180,7 +184,7 @@ class ReviewScreen(WizardScreen[PlanResult]):
             f"keeping {plural(kept, 'final snapshot')}. Deleted databases cannot be "
             "brought back except from their final snapshots.",
             account_hint=self.mask(group_account(self.wizard.account)),
-            secret=self.wapp.presenter,
+            secret=self.actions.presenter,
             action="Delete",
         )
         self.app.push_screen(dialog, self._typed)
@@ -191,7 +195,7 @@ class ReviewScreen(WizardScreen[PlanResult]):
             return
         self.busy = True
         self.refresh_bindings()
-        self.wapp.confirm_plan(self, typed)
+        self.actions.confirm_plan(self, typed)
 
     def on_moved_on(self, message: MovedOn) -> None:
         self.busy = False
@@ -211,14 +215,14 @@ class ReviewScreen(WizardScreen[PlanResult]):
         if not self.busy:
             self._leave("back")
 
-    def _leave(self, to: PlanResult) -> None:
+    def _leave(self, to: ReviewResult) -> None:
         self.busy = True
         self._leaving_to = to
         self.refresh_bindings()
-        self.wapp.back_to_plan(self)
+        self.actions.back_to_plan(self)
 
     @on(Button.Pressed, "#preview")
     def action_preview(self) -> None:
         """Read-only: see what step 4 would do."""
-        if self.wapp.read_only and not self.busy:
+        if self.actions.read_only and not self.busy:
             self._leave("preview")

@@ -10,7 +10,7 @@ back to step 2 for exactly those regions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,6 +27,9 @@ from slrwizard.tui.screens.role_text import Phase, RoleFacts, role_texts
 from slrwizard.tui.steps import ROLE
 from slrwizard.tui.text import plural
 from slrwizard.tui.widgets.regions import RegionGrid, describe
+
+if TYPE_CHECKING:
+    from slrwizard.tui.actions import WizardActions
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,8 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         Binding("a", "accept", "Accept unscanned regions…"),
     ]
 
-    def __init__(self, *, rescan: bool, preview: bool = False) -> None:
-        super().__init__()
+    def __init__(self, actions: WizardActions, *, rescan: bool, preview: bool = False) -> None:
+        super().__init__(actions)
         self.rescan = rescan
         self.phase: Phase = "preview" if preview else ("rescanning" if rescan else "ready")
         self.status: RoleDeletionStatus | None = None
@@ -84,15 +87,10 @@ class RoleScreen(WizardScreen[RoleOutcome]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.wapp.role_view = self
         self.query_one("#usage", DataTable).add_columns("Region", "Resource still using the role")
         if self.phase == "rescanning":
-            self.wapp.rescan_regions(self)
+            self.actions.rescan_regions(self)
         self.refresh_view()
-
-    def on_unmount(self) -> None:
-        if self.wapp.role_view is self:
-            self.wapp.role_view = None
 
     # -- the re-scan ------------------------------------------------------------------------
     def on_regions_listed(self, message: RegionsListed) -> None:
@@ -103,7 +101,6 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         self.refresh_view()
 
     def on_scan_finished(self, message: ScanFinished) -> None:
-        self.wapp.last_scan_at = self.wapp.clock.now()
         if message.state == "deleting_role":
             self.phase = "ready"
         elif message.result.resource_count == 0 and self.wizard.unaccepted_regions:
@@ -163,7 +160,7 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         self.query_one("#back").display = phase in ("unscanned", "leftovers", "failed", "preview")
         delete = self.query_one("#delete", Button)
         delete.display = phase in ("ready", "preview")
-        delete.disabled = self.wapp.read_only or phase != "ready"
+        delete.disabled = self.actions.read_only or phase != "ready"
         grid_now = self.query_one(RegionGrid)
         texts = role_texts(
             RoleFacts(
@@ -171,11 +168,11 @@ class RoleScreen(WizardScreen[RoleOutcome]):
                 scan=scan,
                 status=self.status,
                 account=self.mask(group_account(self.wizard.account)),
-                read_only=self.wapp.read_only,
+                read_only=self.actions.read_only,
                 answered=grid_now.answered,
                 total=len(grid_now.regions),
                 unaccepted=self.wizard.unaccepted_regions,
-                scanned_at=self.wapp.last_scan_at,
+                scanned_at=self.actions.last_scan_at,
                 mask=self.mask,
             )
         )
@@ -195,7 +192,7 @@ class RoleScreen(WizardScreen[RoleOutcome]):
             self._focused_for = phase
             target = {"ready": "#delete", "failed": "#back", "leftovers": "#back"}.get(phase)
             target = "#back" if phase == "unscanned" else target
-            if target and not (phase == "ready" and self.wapp.read_only):
+            if target and not (phase == "ready" and self.actions.read_only):
                 self.query_one(target).focus()
         self.refresh_bindings()
 
@@ -212,7 +209,7 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         if action == "delete":
             if self.phase not in ("ready", "preview"):
                 return False
-            return (self.phase == "ready" and not self.wapp.read_only) or None
+            return (self.phase == "ready" and not self.actions.read_only) or None
         if action == "back":
             return self.phase in ("unscanned", "leftovers", "failed", "preview")
         if action == "accept":
@@ -226,21 +223,21 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         if self.phase == "rescan-failed":
             self.phase = "rescanning"
             self.refresh_view()
-            self.wapp.rescan_regions(self)
+            self.actions.rescan_regions(self)
 
     @on(Button.Pressed, "#delete")
     def action_delete(self) -> None:
         """Ask for the account ID, then delete the role."""
         from slrwizard.tui.screens.dialogs import TypedConfirmDialog
 
-        if self.phase != "ready" or self.wapp.read_only:
+        if self.phase != "ready" or self.actions.read_only:
             return
         dialog = TypedConfirmDialog(
             f"Delete {ROLE_NAME}?",
             "AWS will delete the service-linked role in the background. RDS recreates it the "
             "next time a DB cluster is created in this account.",
             account_hint=self.mask(group_account(self.wizard.account)),
-            secret=self.wapp.presenter,
+            secret=self.actions.presenter,
             action="Delete the role",
         )
         self.app.push_screen(dialog, self._typed)
@@ -250,7 +247,7 @@ class RoleScreen(WizardScreen[RoleOutcome]):
             self.notify("Cancelled: the role was not deleted.", timeout=4)
             return
         if typed != self.wizard.account:
-            self.wapp.show_error(
+            self.actions.show_error(
                 InvalidInputError(
                     "The confirmation does not match the account ID; the role was not deleted.",
                     hint="Type the 12-digit account ID exactly, or press Escape to cancel.",
@@ -260,7 +257,7 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         self.phase = "deleting"
         self.status, self.polls = None, 0
         self.refresh_view()
-        self.wapp.delete_role()
+        self.actions.delete_role()
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
@@ -289,4 +286,4 @@ class RoleScreen(WizardScreen[RoleOutcome]):
 
     def _accepted(self, yes: bool | None) -> None:
         if yes:
-            self.wapp.accept_unscanned(self, then_to_role=True)
+            self.actions.accept_unscanned(self, then_to_role=True)

@@ -26,6 +26,7 @@ from slrwizard.tui.work import CYCLIC_GC
 
 if TYPE_CHECKING:
     from slrwizard.domain.models import RegionScan, ScanResult
+    from slrwizard.tui.actions import WizardActions
     from slrwizard.tui.widgets.resources import ResourceRow
 
 ScanNext = Literal["plan", "role"]
@@ -56,8 +57,8 @@ class ScanScreen(WizardScreen[ScanNext]):
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
-    def __init__(self, mode: Mode) -> None:
-        super().__init__()
+    def __init__(self, actions: WizardActions, mode: Mode) -> None:
+        super().__init__(actions)
         self.mode = mode
         self.result: ScanResult | None = None
         self.scanning = False
@@ -66,7 +67,7 @@ class ScanScreen(WizardScreen[ScanNext]):
         # each region's answer during the scan and its rows: the final result reuses them
         self._region_rows: dict[str, tuple[RegionScan, list[ResourceRow]]] = {}
         self._holds_gc = False  # the collector is held off from a scan's start until its table
-        # is full (slrwizard.tui.work.CyclicGcHold)
+        # is full (slrwizard.tui.work.CollectorHold)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -107,7 +108,7 @@ class ScanScreen(WizardScreen[ScanNext]):
         self.query_one("#scan-intro", Static).update(intro)
         self.query_one("#summary", Static).update("")
         self.refresh_bindings()
-        self.wapp.scan_regions(self, back=self.mode == "back" if back is None else back)
+        self.actions.scan_regions(self, back=self.mode == "back" if back is None else back)
 
     def on_regions_listed(self, message: RegionsListed) -> None:
         grid = self.query_one(RegionGrid)
@@ -127,7 +128,6 @@ class ScanScreen(WizardScreen[ScanNext]):
 
     def on_scan_finished(self, message: ScanFinished) -> None:
         self.scanning = False
-        self.wapp.last_scan_at = self.wapp.clock.now()
         self._show_result(message.result)
         result = message.result
         if result.resource_count == 0 and result.complete:
@@ -181,7 +181,7 @@ class ScanScreen(WizardScreen[ScanNext]):
         if self.scanning:
             text = f"Scanning {plural(total, 'region')} at once: {grid.answered} answered."
         elif self.result is not None:
-            text = f"{plural(total, 'region')} scanned at {when(self.wapp.last_scan_at)}."
+            text = f"{plural(total, 'region')} scanned at {when(self.actions.last_scan_at)}."
         else:
             text = ""
         if note:
@@ -341,7 +341,7 @@ class ScanScreen(WizardScreen[ScanNext]):
         if yes:
             self.moving = True
             self.refresh_bindings()
-            self.wapp.accept_unscanned(self)
+            self.actions.accept_unscanned(self)
 
     def _proceed(self) -> None:
         result = self.result
@@ -351,7 +351,7 @@ class ScanScreen(WizardScreen[ScanNext]):
             return
         self.moving = True
         self.refresh_bindings()
-        self.wapp.skip_to_role(self)
+        self.actions.skip_to_role(self)
 
     def on_moved_on(self, message: MovedOn) -> None:
         if message.what == "skip-to-role":

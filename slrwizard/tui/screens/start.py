@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
+from slrwizard.tui.messages import BeginRequested
 from slrwizard.tui.presenter import group_account
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import START, STEPS
@@ -30,7 +31,8 @@ NEVER = (
 
 
 class StartScreen(WizardScreen[None]):
-    """Step 0: orientation. Dismisses with True when the operator begins step 1."""
+    """Step 0: orientation, and the bottom screen: each step is put up over it. Posts
+    :class:`~slrwizard.tui.messages.BeginRequested` when the operator begins step 1."""
 
     STEP = START
     SCENE = "start"
@@ -71,10 +73,10 @@ class StartScreen(WizardScreen[None]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.watch(self.wapp, "caller", self.refresh_view)
+        self.watch(self.app, "caller", self.refresh_view)
 
     def refresh_view(self) -> None:
-        caller = self.wapp.caller
+        caller = self.actions.caller
         connected = caller is not None
         self.query_one("#connecting").display = not connected
         if caller is None:
@@ -91,16 +93,16 @@ class StartScreen(WizardScreen[None]):
         self.refresh_bindings()
 
     def _connecting_text(self) -> str:
-        note = " (starting the demo sandbox)" if self.wapp.demo else ""
+        note = " (starting the demo sandbox)" if self.actions.demo else ""
         return f"Connecting to AWS{note}…"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "begin":
-            return self.wapp.caller is not None or None
+            return self.actions.caller is not None or None
         return True
 
     def _who_rows(self) -> list[tuple[str, str | Content]]:
-        caller = self.wapp.caller
+        caller = self.actions.caller
         assert caller is not None
         if caller.demo:
             mode = Content.styled(
@@ -110,7 +112,7 @@ class StartScreen(WizardScreen[None]):
             mode = Content.styled("LIVE AWS account", "bold $text-error")
         changes = (
             Content.styled("read-only: nothing will be changed", "$text-success")
-            if self.wapp.read_only
+            if self.actions.read_only
             else Content("allowed, each one confirmed by you")
         )
         rows: list[tuple[str, str | Content]] = [
@@ -135,5 +137,5 @@ class StartScreen(WizardScreen[None]):
     @on(Button.Pressed, "#begin")
     def action_begin(self) -> None:
         """Go to step 1 (only once connected)."""
-        if self.wapp.caller is not None:
-            self.wapp.begin_inspection()
+        if self.actions.caller is not None:
+            self.post_message(BeginRequested())
