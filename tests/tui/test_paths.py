@@ -90,6 +90,25 @@ async def test_role_absent_finishes() -> None:
             wiring.close()
 
 
+async def test_the_summarys_exit_button_leaves(tmp_path: Any, monkeypatch: Any) -> None:
+    """The Exit button leaves with exit code 0 (it once wrote the report instead)."""
+    monkeypatch.chdir(tmp_path)
+    wirings: list[Wiring] = []
+    app = _app(_connect_with(_without_role, wirings))
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await to_inspect(pilot)
+            await pilot.press("f")
+            await on_screen(pilot, "DoneScreen")
+            await pilot.click("#exit")
+            await until(pilot, lambda: app.return_code is not None, "exit")
+        assert app.return_code == ExitCode.OK
+        assert not list(tmp_path.glob("slrwizard-*.md")), "Exit must not write the report"
+    finally:
+        for wiring in wirings:
+            wiring.close()
+
+
 async def test_recreate_role_asks_then_explains_access_denied() -> None:
     wirings: list[Wiring] = []
     app = _app(_connect_with(_deny_create, wirings))
@@ -296,6 +315,17 @@ async def test_help_and_command_palette_offer_the_actions(
         await pilot.press("enter")
         await on_screen(pilot, "ScanScreen")
         await until(pilot, lambda: app_of(pilot).screen.scanning is False, "rescan")  # type: ignore[attr-defined]
+
+
+def test_step_screens_never_import_the_app() -> None:
+    """Screens see the app's narrow side (tui/actions.py) only; the app alone routes the steps."""
+    code = (
+        "import importlib, pkgutil, sys, slrwizard.tui.screens as screens\n"
+        "for found in pkgutil.iter_modules(screens.__path__):\n"
+        "    importlib.import_module(f'slrwizard.tui.screens.{found.name}')\n"
+        "assert 'slrwizard.tui.app' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_the_tui_never_imports_boto3() -> None:

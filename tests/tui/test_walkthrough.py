@@ -21,6 +21,7 @@ from .helpers import (
     mutating,
     on_screen,
     settle,
+    snapshot_input,
     to_plan,
     to_review,
     to_role,
@@ -111,6 +112,36 @@ async def test_full_walkthrough(
         assert "AWSServiceRoleForRDS" in report.read_text(encoding="utf-8")
         await pilot.press("enter")
     assert app.return_code == ExitCode.OK
+
+
+async def test_choices_survive_the_review_and_the_scan(
+    make_app: Callable[..., WizardApp],
+) -> None:
+    """Back from the review, then back to the scan and forward again: the choices are as left."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_review(pilot)
+        await pilot.press("escape")
+        await on_screen(pilot, "PlanScreen")
+        await settle(pilot)
+        box = snapshot_input(pilot, "us-east-1/orders-prod")
+        box.focus()
+        await pilot.press("end", *"-by-hand")
+        await pilot.pause()
+        typed = box.value
+        assert typed.endswith("-final-20261128-0200-by-hand")
+        await pilot.click("#back")
+        await on_screen(pilot, "ScanScreen")
+        await pilot.press("n")  # sa-east-1 was accepted on the way in: no question this time
+        await on_screen(pilot, "PlanScreen")
+        assert snapshot_input(pilot, "us-east-1/orders-prod").value == typed
+        await pilot.press("ctrl+n")
+        await on_screen(pilot, "ReviewScreen")
+        await settle(pilot)
+        plan = app.session.plan  # the plan the wizard took for confirmation
+        assert plan is not None
+        kept = {r.key: r.final_snapshot_id for r in plan.resources}
+        assert kept["us-east-1/orders-prod"] == typed
 
 
 async def test_snapshot_skip_needs_its_own_choice(make_app: Callable[..., WizardApp]) -> None:
