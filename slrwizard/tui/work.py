@@ -291,11 +291,12 @@ class CollectorHold:
 
     A scan allocates a region's answer at a time (tens of thousands of objects), and the table
     as many again as it fills (rows, styled cells). Collections triggered meanwhile walk them
-    with every thread stopped, the UI's too: in the scale benchmark (1,000 clusters and 2,000
-    instances, ``benchmarks/scale.py --no-gc-hold``), 580 collections until every row was
-    shown, 4 of them full, the longest 130 ms, 355 ms in all; with this hold, none, and the
-    slowest keystroke was 134 ms instead of 176 ms (a machine loaded by other work). Reference
-    counting frees almost all garbage meanwhile.
+    with every thread stopped, the UI's too. In the scale benchmark (1,000 clusters and 2,000
+    instances; ``benchmarks/scale.py --no-gc-hold`` for the comparison), without this hold:
+    ~600 collections until every row was shown, 4 of them full, the longest 52-130 ms and
+    283-355 ms in all, and scan + full table 1.81-2.33 s; with it: none, and 1.49-1.85 s (a
+    machine loaded by other work, 3 + 4 runs). Reference counting frees almost all garbage
+    meanwhile.
 
     Holds nest and may come from any thread: the scan's worker holds it while the scan runs,
     the scan screen until its table is full; the first hold turns the collector off, the last
