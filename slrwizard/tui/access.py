@@ -1,26 +1,26 @@
-"""Typed access to the running :class:`~slrwizard.tui.app.WizardApp` from widgets.
+"""Typed access to the running app's narrow side from widgets.
 
 ``Widget.app`` is typed as a plain ``App``; a few widgets need the app's modes (presenter, demo,
-read-only) and its masking. The import happens at call time, which keeps ``widgets`` importable
-without a cycle through ``app``. Step screens do not use this: the app hands each one its narrow
-side, :class:`~slrwizard.tui.actions.WizardActions`, when it builds it.
+read-only) and its masking, which :class:`~slrwizard.tui.actions.WizardActions` declares. Widgets
+see that protocol only, never the app's class (an import-linter contract in ``pyproject.toml``
+holds screens and widgets to it). Step screens do not use this: the app hands each one its
+``WizardActions`` when it builds it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.dom import DOMNode
 
 if TYPE_CHECKING:
-    from slrwizard.tui.app import WizardApp
+    from slrwizard.tui.actions import WizardActions
 
 
-def wizard_app(node: DOMNode) -> WizardApp:
-    """The app ``node`` belongs to, as a WizardApp."""
-    from slrwizard.tui.app import WizardApp
+def wizard_app(node: DOMNode) -> WizardActions:
+    """The app ``node`` belongs to, seen through :class:`WizardActions`.
 
-    app = node.app
-    if not isinstance(app, WizardApp):  # pragma: no cover - a programming error
-        raise TypeError("slrwizard widgets only run inside WizardApp")
-    return app
+    Only ``WizardApp`` runs these widgets (mypy checks, where the app builds its screens, that it
+    implements the protocol), so the cast states what is already true.
+    """
+    return cast("WizardActions", node.app)

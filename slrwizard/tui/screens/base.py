@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -84,11 +85,19 @@ class WizardScreen(Screen[ResultT]):
         Screens call this after every update; the footer recomposes all its keys on each
         refresh, which during a deletion (an update per step) cost the UI real time.
         """
-        state = tuple(self.check_action(binding.action, ()) for _, binding in self._bindings)
+        state = tuple(self.check_action(action, ()) for action in self._actions())
         if state == self._binding_state:
             return
         self._binding_state = state
         super().refresh_bindings()
+
+    @classmethod
+    def _actions(cls) -> tuple[str, ...]:
+        """The actions this screen binds (its class's ``BINDINGS``, as declared)."""
+        return tuple(
+            binding.action if isinstance(binding, Binding) else binding[1]
+            for binding in cls.BINDINGS
+        )
 
     def refresh_view(self) -> None:
         """Re-render text that may hold account IDs (presenter mode was toggled)."""

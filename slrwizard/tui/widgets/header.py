@@ -29,9 +29,8 @@ class StepHeader(Horizontal):
         yield Static(id="where")
 
     def on_mount(self) -> None:
-        app = wizard_app(self)
-        self.watch(app, "presenter", self.refresh_content)
-        self.watch(app, "caller", self.refresh_content)
+        self.watch(self.app, "presenter", self.refresh_content)
+        self.watch(self.app, "caller", self.refresh_content)
 
     def set_step(self, step: Step) -> None:
         """Show another step (a screen that spans two steps, like the role screen)."""
