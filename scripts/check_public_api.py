@@ -97,9 +97,12 @@ def private_members(path: Path, tree: ast.AST) -> Iterator[tuple[int, str]]:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_private(item.name):
                 owner = next((b for b in bases if item.name in vars(b)), None)
                 if owner is not None:
-                    yield item.lineno, (
-                        f"{node.name}.{item.name} overrides private {owner.__module__}."
-                        f"{owner.__name__}.{item.name}"
+                    yield (
+                        item.lineno,
+                        (
+                            f"{node.name}.{item.name} overrides private {owner.__module__}."
+                            f"{owner.__name__}.{item.name}"
+                        ),
                     )
             elif (
                 isinstance(item, ast.Attribute)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "check_public_api.py"
 
-SAMPLE = '''
+SAMPLE = """
 from textual._compositor import Compositor
 from rich.text import _re_whitespace
 import textual._xterm_parser
@@ -24,7 +24,7 @@ class Faster(DataTable[str]):
 
     def _our_own(self) -> None:
         self._mine = 1
-'''
+"""
 
 
 def _run(*paths: Path) -> subprocess.CompletedProcess[str]:
