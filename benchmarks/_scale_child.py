@@ -14,9 +14,10 @@ bytes sent to the terminal):
    reusing the rows made as regions answered, and the grid brought up to date with
    ``show_all``), as ``ScanScreen`` does; the table may add rows over a few frames
    (``pending``): "every row in the table" waits for them;
-2. meanwhile a thread types ``j`` every ~25 ms the way Textual's input thread does
-   (``driver.process_message``), and the app notes when its binding runs: that delay is the
-   keystroke latency, queueing behind whatever the UI thread was busy with included;
+2. meanwhile a thread types ``j`` every ~25 ms the way Textual's input thread does (it posts
+   the key to the app: ``App.post_message``, safe from any thread), and the app notes when its
+   binding runs: that delay is the keystroke latency, queueing behind whatever the UI thread was
+   busy with included; the cyclic collector's pauses are timed meanwhile (``gc.callbacks``);
 3. once every row is in the table: a filter (``set_filter``, what ``ScanScreen`` calls once the
    typing pauses), timed until every matching row is in the table and the screen refreshed.
 
