@@ -193,15 +193,28 @@ def render_markdown(report: AccountReport) -> str:
     return out.getvalue()
 
 
-def render_table(report: AccountReport, width: int = 120) -> str:
-    """A terminal rendering with rich (which Textual already brings)."""
+def render_table(report: AccountReport, width: int | None = None) -> str:
+    """A terminal rendering with rich (which Textual already brings).
+
+    ``width`` defaults to the terminal's (``COLUMNS``, else the terminal of standard output, else
+    120 columns). Identifiers, regions and ARNs are never cut: their columns do not wrap, and the
+    other columns fold within what is left.
+    """
+    import shutil
+
+    from rich import box
     from rich.console import Console
+    from rich.measure import Measurement
     from rich.table import Table
 
+    width = width or shutil.get_terminal_size((120, 24)).columns
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
     c = report.caller
-    console.print(f"Account {c.account}  caller {c.arn}  home region {c.home_region}")
+    # soft_wrap: the terminal wraps these lines, so rich never cuts an ARN.
+    console.print(
+        f"Account {c.account}  caller {c.arn}  home region {c.home_region}", soft_wrap=True
+    )
     role = report.role.role
     if role is None:
         console.print("Role AWSServiceRoleForRDS: absent")
@@ -209,55 +222,74 @@ def render_table(report: AccountReport, width: int = 120) -> str:
         console.print(
             f"Role {role.arn}  trust {', '.join(role.trust_principals)}  "
             f"policies {', '.join(role.attached_policies)}  last used "
-            f"{_fmt_time(role.last_used)} {role.last_used_region or ''}"
+            f"{_fmt_time(role.last_used)} {role.last_used_region or ''}",
+            soft_wrap=True,
         )
-    regions = Table(title=f"Regions (from {report.scan.region_source.value})")
-    for col in ("region", "outcome", "clusters", "instances", "note"):
-        regions.add_column(col)
+    regions = Table(
+        title=f"Regions (from {report.scan.region_source.value})",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    regions.add_column("region", no_wrap=True)
+    for col in ("outcome", "clusters", "instances", "note"):
+        regions.add_column(col, overflow="fold")
     for r in report.scan.regions:
         regions.add_row(
             r.region, r.outcome.value, str(len(r.clusters)), str(len(r.instances)), r.reason or ""
         )
-    console.print(regions)
-    resources = Table(title="Resources that keep the role in use")
-    columns = (
-        "region",
-        "kind",
-        "identifier",
-        "engine",
-        "status",
-        "members",
-        "protection",
-        "global",
-    )
-    for col in columns:
-        resources.add_column(col)
-    for cl in report.scan.clusters:
-        resources.add_row(
+    console.print(regions, crop=False)  # a region's name and note are never cut
+    columns = ("region", "kind", "identifier", "engine", "status", "members", "protected")
+    rows = [
+        (
             cl.region,
             "cluster",
             cl.identifier,
             cl.engine_label,
             cl.status,
             str(len(cl.members)),
-            "on" if cl.deletion_protection else "off",
+            "yes" if cl.deletion_protection else "no",
             cl.global_cluster_id or "",
         )
-    for i in report.scan.instances:
-        resources.add_row(
+        for cl in report.scan.clusters
+    ] + [
+        (
             i.region,
-            "instance",
+            "standalone instance",
             i.identifier,
             i.engine_label,
             i.status,
             "",
-            "on" if i.deletion_protection else "off",
+            "yes" if i.deletion_protection else "no",
             "",
         )
-    console.print(resources)
+        for i in report.scan.instances
+    ]
+    title = "Resources that keep the role in use"
+    resources = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for col in (*columns, "global database"):
+        resources.add_column(col, no_wrap=True)
+    for row in rows:
+        resources.add_row(*row)
+    unbounded = console.options.update_width(10_000)  # the table's natural width
+    if Measurement.get(console, unbounded, resources).maximum <= width:
+        console.print(resources)
+    elif rows:
+        # Too narrow for a table whose cells are never cut: one line per resource, which the
+        # terminal wraps (a name an operator may type elsewhere is never shortened).
+        console.print(f"\n{title}:")
+        for row in rows:
+            facts = [
+                f"{name} {value}"
+                for name, value in zip(columns[3:], row[3:7], strict=True)
+                if value
+            ]
+            if row[7]:
+                facts.append(f"global database {row[7]}")
+            console.print(f"  {row[0]}/{row[2]} ({row[1]}): {', '.join(facts)}", soft_wrap=True)
     console.print(f"Verdict: {report.verdict.value}. {VERDICT_TEXT[report.verdict]}")
     for line in report.blockers:
-        console.print(f"  - {line}")
+        console.print(f"  - {line}", soft_wrap=True)
     return buffer.getvalue()
 
 
