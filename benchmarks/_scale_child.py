@@ -230,7 +230,7 @@ async def run(
     # TUI) is kept out of the cyclic collector's full collections; boto3 loads after, as there.
     gc.freeze()
     from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
-    from slrwizard.tui.work import CYCLIC_GC
+    from slrwizard.collector import CYCLIC_GC
 
     collector = CYCLIC_GC if hold_gc else None
 

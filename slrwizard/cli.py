@@ -8,7 +8,6 @@ code (see the README), never a traceback.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -177,10 +176,9 @@ def _write(text: str, output: Path | None) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    # A report is one short burst of work with bounded memory, then the process ends. The cyclic
-    # garbage collector would only walk botocore's freshly loaded models again and again: ~20 %
-    # of the report's CPU, which is what its time is made of (benchmarks/scan.py).
-    gc.disable()
+    from slrwizard.collector import off_for_this_process
+
+    off_for_this_process()  # a short burst of work, then the process ends (slrwizard.collector)
     from slrwizard.bootstrap import build
     from slrwizard.report import RENDERERS, collect
 

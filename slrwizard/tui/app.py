@@ -15,7 +15,6 @@ the domain (pydantic, the state machine) is named here for the type checker, and
 
 from __future__ import annotations
 
-import gc
 import threading
 import traceback
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+from slrwizard.collector import freeze_loaded
 from slrwizard.domain import errors as e
 from slrwizard.exit_codes import ExitCode
 from slrwizard.tui.clock import Clock, SystemClock
@@ -157,11 +157,8 @@ class WizardApp(WizardWork):
     def on_connected(self, message: Connected) -> None:
         self.wizard, self.wiring = message.wizard, message.wiring
         self.caller = message.wizard.caller
-        # boto3, the domain (and moto with --demo) are loaded now and stay: out of the cyclic
-        # collector's reach, as Textual was before the first frame (launch.py). Full collections
-        # walked ~240,000 objects, 100-270 ms with every thread stopped, during a large scan
-        # (benchmarks/scale.py).
-        gc.freeze()
+        # boto3, the domain (and moto with --demo) are loaded now and stay (slrwizard.collector).
+        freeze_loaded()
 
     def on_begin_requested(self, _: BeginRequested) -> None:
         self._next_step("start", None)

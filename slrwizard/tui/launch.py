@@ -21,9 +21,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-import gc
 from typing import TYPE_CHECKING
 
+from slrwizard.collector import freeze_loaded
 from slrwizard.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -72,10 +72,9 @@ def launch(
         read_only=read_only,
         demo=bool(getattr(args, "demo", False)),
     )
-    # What is loaded by now (Textual, the first screen) lives as long as the process: keep the
-    # cyclic collector from scanning those ~50,000 objects again in every full collection (the
-    # first one fell inside the first frame, ~20 ms). boto3 and moto load later, in the worker.
-    gc.freeze()
+    # Textual and the first screen are loaded by now and stay (slrwizard.collector); boto3 and
+    # moto load later, in the worker.
+    freeze_loaded()
     ender = signals.end_session_on_signal(
         lambda: app.wizard if app is not None else None,
         then=functools.partial(_exit_from_signal, app),

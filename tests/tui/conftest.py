@@ -66,7 +66,7 @@ def frozen_now() -> datetime:
 @pytest.fixture(autouse=True)
 def collector_released() -> Iterator[None]:
     """No test leaves the cyclic collector held off (a scan screen that never let it go)."""
-    from slrwizard.tui.work import CYCLIC_GC
+    from slrwizard.collector import CYCLIC_GC
 
     yield
     held = CYCLIC_GC.held

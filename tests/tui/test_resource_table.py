@@ -16,10 +16,10 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
+from slrwizard.collector import CYCLIC_GC
 from slrwizard.tui.app import WizardApp
 from slrwizard.tui.widgets import resources
 from slrwizard.tui.widgets.resources import ResourceRow, ResourceTable
-from slrwizard.tui.work import CYCLIC_GC
 
 from .helpers import to_scan, until
 

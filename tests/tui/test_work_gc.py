@@ -1,4 +1,4 @@
-"""The one hold on the cyclic garbage collector (``slrwizard.tui.work.CollectorHold``): off while
+"""The one hold on the cyclic garbage collector (``slrwizard.collector.CollectorHold``): off while
 a scan runs and its table fills, then back as it was, with what was made meanwhile frozen."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from slrwizard.tui.work import CollectorHold
+from slrwizard.collector import CollectorHold
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, ProgressBar, Static
 
+from slrwizard.collector import CYCLIC_GC
 from slrwizard.tui.messages import MovedOn, RegionScanned, RegionsListed, ScanFinished
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import CLUSTERS
 from slrwizard.tui.text import plural, when
 from slrwizard.tui.widgets.regions import RegionGrid, describe
 from slrwizard.tui.widgets.resources import COLUMNS, ResourceTable, rows_from_scan
-from slrwizard.tui.work import CYCLIC_GC
 
 if TYPE_CHECKING:
     from slrwizard.domain.models import RegionScan, ScanResult
@@ -67,7 +67,7 @@ class ScanScreen(WizardScreen[ScanNext]):
         # each region's answer during the scan and its rows: the final result reuses them
         self._region_rows: dict[str, tuple[RegionScan, list[ResourceRow]]] = {}
         self._holds_gc = False  # the collector is held off from a scan's start until its table
-        # is full (slrwizard.tui.work.CollectorHold)
+        # is full (slrwizard.collector.CollectorHold)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
