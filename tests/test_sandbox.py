@@ -7,16 +7,12 @@ handlers, no network.
 
 from __future__ import annotations
 
-import ast
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -651,35 +647,3 @@ def test_access_advisor_reports_the_services_the_role_reached(seeded: Clients) -
     assert any("LastAuthenticated" not in s for s in services.values())  # some never used
     err = error_of(lambda: iam.get_service_last_accessed_details(JobId=str(uuid.uuid4())))
     assert err["Code"] == "NoSuchEntity"
-
-
-# -- layering -----------------------------------------------------------------------------------
-
-SANDBOX_DIR = Path(__file__).resolve().parents[1] / "slrwizard" / "sandbox"
-
-
-def test_sandbox_sources_never_import_boto3_or_botocore() -> None:
-    offenders = []
-    for path in sorted(SANDBOX_DIR.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            offenders += [
-                f"{path.name}: {n}" for n in names if n.split(".")[0] in ("boto3", "botocore")
-            ]
-    assert offenders == []
-
-
-def test_importing_the_sandbox_loads_neither_boto3_botocore_nor_moto() -> None:
-    code = (
-        "import sys, slrwizard.sandbox\n"
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'botocore', 'moto'})\n"
-        "print(','.join(loaded))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert result.stdout.strip() == ""
