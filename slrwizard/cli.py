@@ -171,8 +171,10 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
-        print(f"Wrote {output}", file=sys.stderr)
+        from slrwizard.paths import write_private
+
+        written = write_private(output, text)
+        print(f"Wrote {written} (readable by you only, as the journal is)", file=sys.stderr)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

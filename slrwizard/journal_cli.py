@@ -21,7 +21,7 @@ from slrwizard.exit_codes import ExitCode
 from slrwizard.journal.export import SessionExport, build_export, verify_live
 from slrwizard.journal.render import render_markdown, session_rows, timeline
 from slrwizard.journal.sessions import SessionNotFoundError, load
-from slrwizard.paths import default_journal
+from slrwizard.paths import default_journal, write_private
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -95,8 +95,7 @@ def _export(path: Path, args: argparse.Namespace, build: Build) -> int:
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
-        _err(f"Wrote {output}")
+        _err(f"Wrote {write_private(output, text)} (readable by you only, as the journal is)")
     return code
 
 

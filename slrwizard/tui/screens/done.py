@@ -110,8 +110,10 @@ class DoneScreen(WizardScreen[None]):
 
     def action_export(self) -> None:
         """Write the change-ticket report (the same as `slrwizard journal export`) to the
-        current folder; it reads the journal only, so it is quick and needs no AWS call."""
+        current folder, readable by its owner only as the journal is; it reads the journal
+        only, so it is quick and needs no AWS call."""
         from slrwizard.journal.export import export_markdown
+        from slrwizard.paths import write_private
 
         journal = self.actions.journal_path
         if journal is None:
@@ -119,11 +121,13 @@ class DoneScreen(WizardScreen[None]):
             return
         target = Path.cwd() / f"slrwizard-{self.wizard.session_id}.md"
         try:
-            target.write_text(export_markdown(journal, self.wizard.session_id), encoding="utf-8")
+            target = write_private(target, export_markdown(journal, self.wizard.session_id))
         except Exception as error:  # an unwritable folder, an unreadable journal
             self.notify(f"Could not write the report: {error}", severity="error")
             return
-        self.query_one("#done-ticket", Static).update(f"Report written: {target}")
+        self.query_one("#done-ticket", Static).update(
+            f"Report written (readable by you only): {target}"
+        )
         self.notify(f"Report for the change ticket written to {target}", timeout=8)
 
     @on(Button.Pressed, "#exit")
