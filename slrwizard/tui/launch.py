@@ -28,6 +28,7 @@ from slrwizard.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from slrwizard.bootstrap import Options, Wiring
     from slrwizard.domain.resume import PriorSession
@@ -85,9 +86,41 @@ def launch(
     finally:
         if app.wiring is not None:
             app.wiring.close()
-    if isinstance(code, int):
-        return code
-    return app.return_code or ExitCode.FAILURE
+    final = code if isinstance(code, int) else (app.return_code or ExitCode.FAILURE)
+    journal = app.wiring.journal_path if app.wiring is not None else None
+    for line in farewell(app.wizard, int(final), journal, demo=options.demo):
+        print(line)
+    return final
+
+
+def farewell(wizard: Wizard | None, code: int, journal: Path | None, *, demo: bool) -> list[str]:
+    """The two or three lines left on the terminal once the full screen is gone.
+
+    Whoever scrolls back (or reads a screen share's recording) sees how the walkthrough ended,
+    which session recorded it, where its report comes from, and how to go on.
+    """
+    if wizard is None:
+        return [f"slrwizard: ended before a session started (exit {code})."]
+    session = wizard.session_id
+    if wizard.state == "done" and wizard.read_only:
+        outcome = "finished (read-only): nothing was changed"
+    elif wizard.state == "done" and wizard.role_deletion_succeeded:
+        outcome = "done: AWSServiceRoleForRDS is deleted"
+    elif wizard.state == "done":
+        outcome = "done: AWSServiceRoleForRDS was not there to delete"
+    else:
+        outcome = f"stopped before the end (exit {code}); nothing more will change"
+    lines = [f"slrwizard: {outcome}. Session {session}."]
+    from slrwizard.paths import default_journal
+
+    where = f" --journal {journal}" if journal is not None and journal != default_journal() else ""
+    lines.append(f"Report: slrwizard{where} journal export {session} --format markdown")
+    if wizard.state != "done":
+        if demo:
+            lines.append("The demo sandbox ended with this process: a new demo starts afresh.")
+        else:
+            lines.append("To resume: run slrwizard again for this account; it offers the session.")
+    return lines
 
 
 def _exit_from_signal(app: WizardApp, name: str) -> None:
