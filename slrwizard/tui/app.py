@@ -78,6 +78,8 @@ class WizardApp(WizardWork):
         Binding("p", "toggle_presenter", "Presenter"),
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
+        # Ctrl-C asks the same question as q (the README promises it; Textual would copy text).
+        Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
     ]
 
     presenter: reactive[bool] = reactive(False)
