@@ -10,14 +10,16 @@ sandbox, the way someone else would change the account.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import boto3
 import botocore.loaders
 import botocore.session
-from fakes import FakeAccount
+from fakes import STEP_ACTIONS, FakeAccount, Hold
 
 from slrwizard.domain.models import ROLE_NAME, ROLE_PATH, SERVICE_PRINCIPAL
+from slrwizard.domain.plan import StepKind
 
 PASSWORD = "contract-password-1"  # a fake database in moto
 TRUST = {
@@ -56,6 +58,22 @@ class Arrange(Protocol):
     def instance(self, region: str, ident: str, *, protected: bool = False) -> str: ...
 
     def cluster_snapshot(self, region: str, cluster_id: str, name: str) -> None: ...
+
+    def instance_snapshot(self, region: str, instance_id: str, name: str) -> None: ...
+
+    def delete_outside(self, region: str, ident: str, *, cluster: bool = True) -> None:
+        """Someone else deletes it, members and protection and all, without a snapshot."""
+        ...
+
+    def deny(self, kind: StepKind, *, target: str, scp: bool = False) -> object:
+        """IAM refuses the call steps of ``kind`` on ``target`` make, until :meth:`allow`."""
+        ...
+
+    def allow(self, denial: object) -> None: ...
+
+    def hold(self, kind: StepKind, *, target: str) -> Hold:
+        """The next step of ``kind`` on ``target`` stays in flight until released."""
+        ...
 
 
 class FakeArrange:
@@ -96,15 +114,100 @@ class FakeArrange:
         assert f"{region}/{cluster_id}" in self.aws.clusters
         self.aws.add_snapshot(region, name, cluster=True)
 
+    def instance_snapshot(self, region: str, instance_id: str, name: str) -> None:
+        assert f"{region}/{instance_id}" in self.aws.instances
+        self.aws.add_snapshot(region, name, cluster=False)
+
+    def delete_outside(self, region: str, ident: str, *, cluster: bool = True) -> None:
+        self.aws.delete_outside(region, ident)
+
+    def deny(self, kind: StepKind, *, target: str, scp: bool = False) -> object:
+        return self.aws.deny(kind, target=target, scp=scp)
+
+    def allow(self, denial: object) -> None:
+        self.aws.allow(denial)  # type: ignore[arg-type]
+
+    def hold(self, kind: StepKind, *, target: str) -> Hold:
+        return self.aws.hold(kind, target=target)
+
+
+@dataclass
+class _HttpStatus:
+    """The part of an HTTP response botocore reads from a ``before-call`` answer."""
+
+    status_code: int
+
+
+def _names(params: Any) -> set[str]:
+    """The identifiers a query-protocol request names (an ARN also by its last part)."""
+    body = params.get("body") if isinstance(params, dict) else None
+    values = [str(v) for v in (body or {}).values()] if isinstance(body, dict) else []
+    return {*values, *(v.rsplit(":", 1)[-1] for v in values)}
+
 
 class Boto3Arrange:
-    """Plain boto3 calls on the sandbox, as enginekit's ``make_cluster`` makes them."""
+    """Plain boto3 calls on the sandbox, as enginekit's ``make_cluster`` makes them; denials and
+    holds are ``before-call`` handlers on the gateway's own session, as the sandbox is."""
 
     disabled_region = "af-south-1"
     denied_region = "sa-east-1"
 
-    def __init__(self, session: boto3.Session) -> None:
+    def __init__(self, session: boto3.Session, gateway: Any) -> None:
         self.session = session
+        self.gateway = gateway
+        self._ids = 0
+
+    def _on_call(self, kind: StepKind, handler: Any) -> str:
+        """Register ``handler`` for the call steps of ``kind`` make, on the gateway's session
+        and on the clients it already made (a client copies the session's handlers once)."""
+        self._ids += 1
+        event = "before-call.rds." + STEP_ACTIONS[kind].split(":", 1)[1]
+        unique = f"contract-{self._ids}"
+        for events in [
+            self.gateway.events,
+            *(c.meta.events for c in self.gateway.transport.clients()),
+        ]:
+            events.register_first(event, handler, unique_id=unique)
+        return f"{event} {unique}"
+
+    def deny(self, kind: StepKind, *, target: str, scp: bool = False) -> object:
+        action = STEP_ACTIONS[kind]
+        why = "an explicit deny in a service control policy" if scp else "no identity-based policy"
+        reply = (
+            _HttpStatus(403),
+            {
+                "Error": {
+                    "Code": "AccessDenied",
+                    "Message": f"User: arn:aws:iam::123456789012:user/ops is not authorized to "
+                    f"perform: {action} with {why}",
+                },
+                "ResponseMetadata": {"HTTPStatusCode": 403},
+            },
+        )
+
+        def refuse(params: Any, **_: Any) -> Any:
+            return reply if target in _names(params) else None
+
+        return self._on_call(kind, refuse)
+
+    def allow(self, denial: object) -> None:
+        event, unique = str(denial).split(" ")
+        for events in [
+            self.gateway.events,
+            *(c.meta.events for c in self.gateway.transport.clients()),
+        ]:
+            events.unregister(event, unique_id=unique)
+
+    def hold(self, kind: StepKind, *, target: str) -> Hold:
+        hold = Hold(kind, None, target)
+
+        def wait(params: Any, **_: Any) -> None:
+            if target in _names(params) and not hold.reached.is_set():
+                hold.reached.set()
+                hold.released.wait(10)
+
+        self._on_call(kind, wait)
+        return hold
 
     def client(self, service: str, region: str) -> Any:
         return self.session.client(service, region_name=region)  # type: ignore[call-overload]
@@ -170,6 +273,25 @@ class Boto3Arrange:
         self.client("rds", region).create_db_cluster_snapshot(
             DBClusterIdentifier=cluster_id, DBClusterSnapshotIdentifier=name
         )
+
+    def instance_snapshot(self, region: str, instance_id: str, name: str) -> None:
+        self.client("rds", region).create_db_snapshot(
+            DBInstanceIdentifier=instance_id, DBSnapshotIdentifier=name
+        )
+
+    def delete_outside(self, region: str, ident: str, *, cluster: bool = True) -> None:
+        rds = self.client("rds", region)
+        if not cluster:
+            rds.modify_db_instance(DBInstanceIdentifier=ident, DeletionProtection=False)
+            rds.delete_db_instance(DBInstanceIdentifier=ident, SkipFinalSnapshot=True)
+            return
+        found = rds.describe_db_clusters(DBClusterIdentifier=ident)["DBClusters"][0]
+        for member in found.get("DBClusterMembers", []):
+            rds.delete_db_instance(
+                DBInstanceIdentifier=member["DBInstanceIdentifier"], SkipFinalSnapshot=True
+            )
+        rds.modify_db_cluster(DBClusterIdentifier=ident, DeletionProtection=False)
+        rds.delete_db_cluster(DBClusterIdentifier=ident, SkipFinalSnapshot=True)
 
 
 def new_session() -> boto3.Session:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from fakes.obstacles import STEP_ACTIONS, Denial, Hold, Obstacles, access_denied
 from fakes.steps import FakeSteps
 from slrwizard.domain import errors as e
 from slrwizard.domain.models import (
@@ -41,7 +42,7 @@ from slrwizard.domain.models import (
     RoleInspection,
     RoleUsage,
 )
-from slrwizard.domain.plan import PlanStep
+from slrwizard.domain.plan import PlanStep, StepKind
 from slrwizard.domain.ports import StepResult
 from slrwizard.sandbox import DEFAULT_DENIED_REGIONS, ENABLED_REGIONS, NOT_OPTED_IN
 
@@ -108,6 +109,7 @@ class FakeAccount:
     """``(region, name, of a cluster)`` -> status."""
     tasks: dict[str, Task] = field(default_factory=dict)
     refusals: dict[str, list[e.WizardError]] = field(default_factory=dict)
+    obstacles: Obstacles = field(default_factory=Obstacles)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # -- arranging ------------------------------------------------------------------------------
@@ -190,6 +192,40 @@ class FakeAccount:
     def refuse(self, what: str, error: e.WizardError, times: int = 1) -> None:
         """The next ``times`` calls of ``what`` (a method name or a step kind) raise ``error``."""
         self.refusals.setdefault(what, []).extend([error] * times)
+
+    def deny(
+        self,
+        kind: StepKind,
+        *,
+        region: str | None = None,
+        target: str | None = None,
+        scp: bool = False,
+        times: int | None = None,
+    ) -> Denial:
+        """IAM (or an SCP) refuses the steps of ``kind``: AccessDenied naming the step's action
+        (``fakes.obstacles.STEP_ACTIONS``), until :meth:`allow` or ``times`` refusals."""
+        return self.obstacles.deny(Denial(kind, region, target, scp=scp, times=times))
+
+    def allow(self, *denials: Denial) -> None:
+        """The policy was fixed: lift ``denials``."""
+        self.obstacles.allow(*denials)
+
+    def hold(self, kind: StepKind, *, target: str | None = None) -> Hold:
+        """Keep the next step of ``kind`` (on ``target``) in flight until the hold is released."""
+        return self.obstacles.hold(Hold(kind, None, target))
+
+    def delete_outside(self, region: str, ident: str) -> None:
+        """Someone else deletes a cluster (members and all) or an instance, with no snapshot."""
+        with self.lock:
+            cluster = self.clusters.pop(f"{region}/{ident}", None)
+            if cluster is not None:
+                for member in self.members(region, ident):
+                    del self.instances[f"{region}/{member.identifier}"]
+                group = self.globals.get(cluster.global_cluster_id or "")
+                if group is not None:
+                    group.members.remove(f"{region}/{ident}")
+            else:
+                del self.instances[f"{region}/{ident}"]
 
     # -- what AWS would show --------------------------------------------------------------------
     def members(self, region: str, cluster_id: str) -> list[FakeInstance]:
@@ -368,6 +404,7 @@ class FakeGateway:
     # -- steps: see steps.py ---------------------------------------------------------------
     def run_step(self, step: PlanStep, should_stop: Callable[[], bool] | None = None) -> StepResult:
         self.aws.take_refusal(step.kind.value)
+        self.aws.obstacles.check(step, self.wait_timeout)
         return FakeSteps(self).run(step, should_stop)
 
     def wait_for(
@@ -386,4 +423,14 @@ class FakeGateway:
             time.sleep(self._poll)
 
 
-__all__ = ["ACCOUNT", "FakeAccount", "FakeCluster", "FakeGateway", "FakeInstance"]
+__all__ = [
+    "ACCOUNT",
+    "STEP_ACTIONS",
+    "Denial",
+    "FakeAccount",
+    "FakeCluster",
+    "FakeGateway",
+    "FakeInstance",
+    "Hold",
+    "access_denied",
+]
