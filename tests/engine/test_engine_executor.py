@@ -1,275 +1,251 @@
-"""The executor through the wizard, against moto (and the demo sandbox for global databases):
-concurrency, dependencies, resources that vanish, names taken late, denials, retry and stop."""
+"""The executor through the wizard, on the in-memory fake: every resource at once, the gates AWS
+requires (a global primary after its secondaries, a replica's source after its promotion),
+resources that vanish, names taken late, retry, skip and stop. Each test reads what an operator
+or AWS would see: the fake account and the records the wizard emits. The fake is held to the
+boto3 gateway by ``tests/contract``; the moto runs live in ``test_engine_demo_executor.py``."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from enginekit import (
-    ACCOUNT,
-    Call,
-    Faults,
-    delete_cluster_outside,
-    exists,
-    lifted,
-    make_cluster,
-    make_instance,
-    ok_reply,
-    outside,
-    to_confirming,
+from enginekit import lifted
+from fakekit import (
+    AP,
+    EU,
+    US,
+    Hooks,
+    MakeWizard,
+    Running,
+    confirmed,
+    confirmed_with,
+    eventually,
+    new_wizard,
+    position,
+    steps,
+    waiting_for,
 )
+from fakes import ACCOUNT, FakeAccount
 
 from slrwizard.domain import errors as e
 from slrwizard.domain.executor import Executor, ResourceState, StepUpdate
 from slrwizard.domain.plan import DeletionPlan, StepKind
-from slrwizard.domain.records import Record, StepRecord, StepStatus
+from slrwizard.domain.records import Record, StepStatus
 from slrwizard.domain.wizard import Wizard
 
-MakeWizard = Callable[..., Wizard]
+K = StepKind
 
 
-@dataclass
-class Seen:
-    at: float
-    update: StepUpdate
-    kind: StepKind
+@pytest.fixture
+def account() -> FakeAccount:
+    aws = FakeAccount()
+    aws.add_role()
+    return aws
 
 
-class Timeline:
-    """A step listener that remembers when each update happened, and can act on one."""
-
-    def __init__(self, wz: Wizard) -> None:
-        self.wz = wz
-        self.seen: list[Seen] = []
-        self.lock = threading.Lock()
-        self.hooks: list[tuple[Callable[[Seen], bool], Callable[[], None]]] = []
-
-    def __call__(self, update: StepUpdate) -> None:
-        steps = self.wz.progress[update.resource].steps.steps
-        seen = Seen(time.monotonic(), update, steps[min(update.index, len(steps) - 1)].kind)
-        with self.lock:
-            self.seen.append(seen)
-            due = [h for h in self.hooks if h[0](seen)]
-            for hook in due:
-                self.hooks.remove(hook)
-        for _, action in due:
-            action()
-
-    def after(
-        self, resource: str, index: int, action: Callable[[], None], *, status: str = "done"
-    ) -> None:
-        """Run ``action`` once, when step ``index`` of ``resource`` reaches ``status``."""
-
-        def when(s: Seen) -> bool:
-            return (s.update.resource, s.update.index, s.update.status.value) == (
-                resource,
-                index,
-                status,
-            )
-
-        self.hooks.append((when, action))
-
-    def first(self, resource: str, kind: StepKind, status: str) -> float:
-        return next(
-            s.at
-            for s in self.seen
-            if s.update.resource == resource and s.kind is kind and s.update.status.value == status
-        )
-
-    def span(self, resource: str) -> tuple[float, float]:
-        times = [s.at for s in self.seen if s.update.resource == resource]
-        return min(times), max(times)
+@pytest.fixture
+def records() -> list[Record]:
+    return []
 
 
-def confirmed(wz: Wizard) -> Timeline:
-    """Inspect, scan, plan (default, protection lifted), confirm; a timeline for the run."""
-    to_confirming(wz)
-    wz.confirm(wz.account)
-    return Timeline(wz)
+@pytest.fixture
+def make_wizard(account: FakeAccount, records: list[Record]) -> MakeWizard:
+    def make(regions: list[str] | None = None) -> Wizard:
+        return new_wizard(account, records, regions or [EU, US])
 
-
-def confirmed_with(wz: Wizard, plan: DeletionPlan) -> Timeline:
-    """Confirm ``plan`` (the wizard is reviewing); a timeline for the run."""
-    assert wz.set_plan(plan) == []
-    wz.review()
-    wz.confirm(wz.account)
-    return Timeline(wz)
+    return make
 
 
 # -- concurrency ------------------------------------------------------------------------------
 def test_resources_in_different_regions_are_deleted_at_the_same_time(
-    make_wizard: MakeWizard, faults: Faults
+    make_wizard: MakeWizard, account: FakeAccount
 ) -> None:
-    make_cluster("eu-west-1", "alpha", protected=True)
-    make_cluster("us-east-1", "bravo")
-    make_instance("ap-south-1", "charlie")
-    latency = 0.3
-    for op in ("DeleteDBCluster", "DeleteDBInstance", "ModifyDBCluster"):
-        faults.delay(latency, service="rds", operation=op)
-    wz = make_wizard(["ap-south-1", "eu-west-1", "us-east-1"])
-    timeline = confirmed(wz)
-    started = time.monotonic()
-    assert wz.delete_resources(timeline)
-    elapsed = time.monotonic() - started
-    spans = {key: timeline.span(key) for key in wz.progress}
-    assert len(spans) == 3
-    # Every resource started before any finished: they ran side by side...
-    assert max(s for s, _ in spans.values()) < min(f for _, f in spans.values())
-    # ...so the whole run took far less than the resources' times added up (each one waited
-    # at least `latency` per delayed call; one after another they would add up).
-    busy = sum(f - s for s, f in spans.values())
-    assert busy >= latency * (3 + 2 + 1)
-    assert elapsed < 0.7 * busy, f"{elapsed:.2f}s is not concurrent ({busy:.2f}s of work)"
+    account.add_cluster(EU, "alpha", protected=True)
+    account.add_cluster(US, "bravo")
+    account.add_instance(AP, "charlie")
+    holds = [
+        account.hold(K.DELETE_CLUSTER, target="alpha"),
+        account.hold(K.DELETE_CLUSTER, target="bravo"),
+        account.hold(K.DELETE_INSTANCE, target="charlie"),
+    ]
+    wz = make_wizard([AP, EU, US])
+    confirmed(wz)
+    run = Running(wz)
+    # Each is in the middle of its deletion while the others are in theirs: side by side.
+    assert all(hold.wait_reached() for hold in holds)
+    assert sorted(account.clusters) == [f"{EU}/alpha", f"{US}/bravo"]
+    assert f"{AP}/charlie" in account.instances
+    for hold in holds:
+        hold.release()
+    assert run.finish() is True
+    assert (account.clusters, account.instances) == ({}, {})
+    assert sorted((region, cluster) for region, _, cluster in account.snapshots) == [
+        (AP, False),
+        (EU, True),
+        (US, True),
+    ]
 
 
-def test_the_longest_chains_start_first(make_wizard: MakeWizard, faults: Faults) -> None:
+def test_the_longest_chains_start_first(make_wizard: MakeWizard, account: FakeAccount) -> None:
     """A stopped cluster must be started (minutes) before anything else: it goes first, so the
     total is its chain and not its chain plus everyone else's first calls."""
-    make_instance("eu-west-1", "alpha")
-    make_cluster("eu-west-1", "bravo", readers=2, protected=True)
-    make_cluster("us-east-1", "charlie", stopped=True)
-    make_instance("us-east-1", "delta")
+    account.add_instance(EU, "alpha")
+    account.add_cluster(EU, "bravo", readers=2, protected=True)
+    account.add_cluster(US, "charlie", stopped=True)
+    account.add_instance(US, "delta")
     wz = make_wizard()
-    to_confirming(wz)
-    wz.confirm(wz.account)
+    confirmed(wz)
     assert wz.plan is not None and wz.scan_result is not None
-    executor = Executor(wz.gateway, wz.plan, wz.scan_result, max_workers=1)
+    updates: list[StepUpdate] = []
+    executor = Executor(wz.gateway, wz.plan, wz.scan_result, updates.append, max_workers=1)
     progress = executor.run()  # one at a time: the order is the order they were started in
     assert all(p.state is ResourceState.DONE for p in progress.values())
-    order = [c for c in faults.mutating_calls()]
-    assert (order[0].operation, order[0].params.get("DBClusterIdentifier")) == (
-        "StartDBCluster",
-        "charlie",
-    )
-    # then the longer plans (bravo: protection, two readers, a writer, itself) before the short
-    firsts = [c.params.get("DBClusterIdentifier") or c.params.get("DBInstanceIdentifier")
-              for c in order]  # fmt: skip
-    assert firsts.index("bravo") < firsts.index("alpha")
-    assert firsts.index("bravo") < firsts.index("delta")
+    started = list(dict.fromkeys(u.resource for u in updates if u.status is StepStatus.RUNNING))
+    assert started[:2] == [f"{US}/charlie", f"{EU}/bravo"]
+    assert sorted(started[2:]) == [f"{EU}/alpha", f"{US}/delta"]
+    assert (account.clusters, account.instances) == ({}, {})
 
 
+# -- gates ------------------------------------------------------------------------------------
 def test_a_read_replica_is_promoted_before_its_source_loses_a_member(
-    make_wizard: MakeWizard, faults: Faults
+    make_wizard: MakeWizard, account: FakeAccount, records: list[Record]
 ) -> None:
-    source = make_cluster("us-east-1", "source")
-    make_cluster("eu-west-1", "replica", replica_of=source)
-    make_instance("us-east-1", "db")
-    make_instance("us-east-1", "db-rr", replica_of="db")
-    faults.delay(0.3, operation="PromoteReadReplicaDBCluster")
-    faults.delay(0.3, operation="DeleteDBInstance")
-    wz = make_wizard(["eu-west-1", "us-east-1"])
-    timeline = confirmed(wz)
-    assert wz.delete_resources(timeline)
-    promoted = timeline.first("eu-west-1/replica", StepKind.PROMOTE_REPLICA, "done")
-    first_member = timeline.first("us-east-1/source", StepKind.DELETE_MEMBER, "running")
-    assert first_member >= promoted
-    replica_gone = timeline.first("us-east-1/db-rr", StepKind.WAIT_INSTANCE_DELETED, "done")
-    source_deleted = timeline.first("us-east-1/db", StepKind.DELETE_INSTANCE, "running")
-    assert source_deleted >= replica_gone
-    waits = [s.update.note for s in timeline.seen if s.update.status is StepStatus.WAITING]
-    assert "waiting for eu-west-1/replica" in waits
-    assert "waiting for us-east-1/db-rr" in waits
-
-
-# -- global databases (the sandbox: moto cannot detach a member outside us-east-1) -------------
-PRIMARY, SECONDARY = "us-east-1/payments-core-use1", "eu-west-1/payments-core-euw1"
-
-
-def _global_members() -> list[str]:
-    found = outside("rds", "us-east-1").describe_global_clusters(
-        GlobalClusterIdentifier="payments-global"
-    )["GlobalClusters"]
-    return [m["DBClusterArn"].rsplit(":", 1)[-1] for m in found[0]["GlobalClusterMembers"]]
-
-
-def test_global_primary_waits_for_its_secondary_to_leave(demo: Any) -> None:
-    wz, _, faults = demo
-    faults.delay(0.3, operation="RemoveFromGlobalCluster", region="eu-west-1")
-    timeline = confirmed(wz)
-    assert wz.delete_resources(timeline)
-    secondary_left = timeline.first(SECONDARY, StepKind.REMOVE_FROM_GLOBAL, "done")
-    primary_leaves = timeline.first(PRIMARY, StepKind.REMOVE_FROM_GLOBAL, "running")
-    assert primary_leaves >= secondary_left
-    assert any(
-        s.update.resource == PRIMARY and s.update.note == f"waiting for {SECONDARY}"
-        for s in timeline.seen
+    source = account.add_cluster(US, "source").arn
+    account.add_cluster(EU, "replica", replica_of=source)
+    account.add_instance(US, "db")
+    account.add_instance(US, "db-rr", replica_of="db")
+    promote = account.hold(K.PROMOTE_REPLICA, target="replica")
+    replica_deleted = account.hold(K.DELETE_INSTANCE, target="db-rr")
+    wz = make_wizard()
+    confirmed(wz)
+    run = Running(wz)
+    assert promote.wait_reached() and replica_deleted.wait_reached()
+    # The sources wait, untouched, while their replicas are held.
+    assert eventually(lambda: waiting_for(records, f"{US}/source", f"{EU}/replica"))
+    assert eventually(lambda: waiting_for(records, f"{US}/db", f"{US}/db-rr"))
+    assert [m.identifier for m in account.members(US, "source")] == ["source-w"]
+    assert f"{US}/db" in account.instances
+    promote.release()
+    replica_deleted.release()
+    assert run.finish() is True
+    assert (account.clusters, account.instances) == ({}, {})
+    assert position(records, f"{EU}/replica", K.PROMOTE_REPLICA, "done") < position(
+        records, f"{US}/source", K.DELETE_MEMBER, "running"
     )
-    deleted_global = [c for c in faults.calls if c.operation == "DeleteGlobalCluster"]
-    assert [c.params["GlobalClusterIdentifier"] for c in deleted_global] == ["payments-global"]
+    assert position(records, f"{US}/db-rr", K.WAIT_INSTANCE_DELETED, "done") < position(
+        records, f"{US}/db", K.DELETE_INSTANCE, "running"
+    )
 
 
-def test_a_secondary_that_cannot_leave_holds_the_primary_back(demo: Any) -> None:
-    wz, _, faults = demo
-    denial = faults.deny("RemoveFromGlobalCluster", region="eu-west-1")
-    timeline = confirmed(wz)
-    assert wz.delete_resources(timeline) is False
+PRIMARY, SECONDARY = f"{US}/pay-use1", f"{EU}/pay-euw1"
+
+
+def test_global_primary_waits_for_its_secondary_to_leave(
+    make_wizard: MakeWizard, account: FakeAccount, records: list[Record]
+) -> None:
+    account.add_cluster(US, "pay-use1", global_id="pay")
+    account.add_cluster(EU, "pay-euw1", global_id="pay")
+    leaving = account.hold(K.REMOVE_FROM_GLOBAL, target="pay-euw1")
+    wz = make_wizard()
+    confirmed(wz)
+    run = Running(wz)
+    assert leaving.wait_reached()
+    assert eventually(lambda: waiting_for(records, PRIMARY, SECONDARY))
+    assert account.globals["pay"].members == [PRIMARY, SECONDARY]
+    leaving.release()
+    assert run.finish() is True
+    assert (account.clusters, account.globals) == ({}, {})
+    assert position(records, SECONDARY, K.REMOVE_FROM_GLOBAL, "done") < position(
+        records, PRIMARY, K.REMOVE_FROM_GLOBAL, "running"
+    )
+
+
+def test_a_secondary_that_cannot_leave_holds_the_primary_back(
+    make_wizard: MakeWizard, account: FakeAccount, records: list[Record]
+) -> None:
+    account.add_cluster(US, "pay-use1", global_id="pay")
+    account.add_cluster(EU, "pay-euw1", global_id="pay")
+    account.add_instance(US, "bystander")
+    denial = account.deny(K.REMOVE_FROM_GLOBAL, target="pay-euw1")
+    wz = make_wizard()
+    confirmed(wz)
+    assert wz.delete_resources() is False
     secondary, primary = wz.progress[SECONDARY], wz.progress[PRIMARY]
     assert secondary.state is ResourceState.FAILED
     assert isinstance(secondary.error, e.AccessDeniedError)
+    assert secondary.error.action == "rds:RemoveFromGlobalCluster"
     assert primary.state is ResourceState.FAILED
-    assert primary.error is not None
-    assert primary.error.code == "DependencyFailed"
+    assert primary.error is not None and primary.error.code == "DependencyFailed"
     assert SECONDARY in primary.error.explanation
-    assert sorted(_global_members()) == ["payments-core-euw1", "payments-core-use1"]
-    assert exists("us-east-1", "payments-core-use1")
-    others = [p for k, p in wz.progress.items() if k not in (PRIMARY, SECONDARY)]
-    assert all(p.state is ResourceState.DONE for p in others)
-    faults.remove(denial)
+    assert f"Retry {SECONDARY} first" in primary.error.hint
+    failed = [
+        (r.resource, r.error_code, r.note) for r in steps(records) if r.status.value == "failed"
+    ]
+    assert sorted(failed) == sorted(
+        [
+            (SECONDARY, "AccessDenied", secondary.error.explanation),
+            (PRIMARY, "DependencyFailed", primary.error.explanation),
+        ]
+    )
+    # Nothing was done to either: both still in the global database, with their writers.
+    assert account.globals["pay"].members == [PRIMARY, SECONDARY]
+    assert len(account.members(US, "pay-use1")) == len(account.members(EU, "pay-euw1")) == 1
+    assert wz.progress[f"{US}/bystander"].state is ResourceState.DONE
+    account.allow(denial)
     assert wz.retry(SECONDARY) is False  # the primary is still failed
     assert wz.retry(PRIMARY) is True
-    assert not exists("us-east-1", "payments-core-use1")
+    assert (account.clusters, account.globals) == ({}, {})
 
 
-# -- a cluster that vanishes mid-plan ---------------------------------------------------------
+# -- a resource that vanishes mid-plan --------------------------------------------------------
 @pytest.mark.parametrize(
     ("index", "status"),
     [(0, "running"), (1, "done"), (4, "done")],
     ids=["before-start", "after-start", "after-members-and-protection"],
 )
 def test_a_cluster_deleted_behind_the_wizards_back_ends_vanished(
-    make_wizard: MakeWizard, faults: Faults, records: list[Record], index: int, status: str
+    make_wizard: MakeWizard,
+    account: FakeAccount,
+    records: list[Record],
+    index: int,
+    status: str,
 ) -> None:
-    make_cluster("eu-west-1", "doomed", readers=1, protected=True, stopped=True)
-    make_instance("us-east-1", "bystander")
+    account.add_cluster(EU, "doomed", readers=1, protected=True, stopped=True)
+    account.add_instance(US, "bystander")
     wz = make_wizard()
-    timeline = confirmed(wz)
-    key = "eu-west-1/doomed"
-    timeline.after(key, index, lambda: delete_cluster_outside("eu-west-1", "doomed"), status=status)
-    assert wz.delete_resources(timeline) is True  # vanished counts as finished
-    kinds = [s.kind for s in wz.progress[key].steps.steps]
-    assert kinds[:6] == [
-        StepKind.START_CLUSTER,
-        StepKind.WAIT_CLUSTER_AVAILABLE,
-        StepKind.DELETE_MEMBER,
-        StepKind.DELETE_MEMBER,
-        StepKind.LIFT_CLUSTER_PROTECTION,
-        StepKind.DELETE_CLUSTER,
-    ]
+    confirmed(wz)
+    key = f"{EU}/doomed"
+    hooks = Hooks()
+    hooks.after(key, index, lambda: account.delete_outside(EU, "doomed"), status)
+    assert wz.delete_resources(hooks) is True  # vanished counts as finished
     doomed = wz.progress[key]
+    assert [s.kind for s in doomed.steps.steps][:6] == [
+        K.START_CLUSTER,
+        K.WAIT_CLUSTER_AVAILABLE,
+        K.DELETE_MEMBER,
+        K.DELETE_MEMBER,
+        K.LIFT_CLUSTER_PROTECTION,
+        K.DELETE_CLUSTER,
+    ]
     assert doomed.state is ResourceState.VANISHED
     assert isinstance(doomed.error, e.NotFoundError)
     assert "doomed" in doomed.error.explanation
-    assert wz.progress["us-east-1/bystander"].state is ResourceState.DONE
-    steps = [r for r in records if isinstance(r, StepRecord) and r.resource == key]
-    assert not any(r.status is StepStatus.FAILED for r in steps)
-    assert steps[-1].status is StepStatus.SKIPPED
-    assert "DeleteDBCluster" not in [
-        c.operation for c in faults.calls if c.params.get("DBClusterIdentifier") == "doomed"
-    ]
+    assert wz.progress[f"{US}/bystander"].state is ResourceState.DONE
+    journal = steps(records, key)
+    assert not any(r.status is StepStatus.FAILED for r in journal)
+    assert journal[-1].status is StepStatus.SKIPPED
+    done_before = index + (status == "done")  # what it did before it was gone
+    assert [r.index for r in journal if r.status is StepStatus.DONE] == list(range(done_before))
+    assert [r for r in account.snapshots if r[0] == EU] == []  # no snapshot claimed as ours
     wz.finish_deletions()
     wz.rescan()
     assert wz.state == "deleting_role"
 
 
 def test_a_cluster_gone_before_a_delete_without_snapshot_is_not_a_failure(
-    make_wizard: MakeWizard,
+    make_wizard: MakeWizard, account: FakeAccount, records: list[Record]
 ) -> None:
-    make_cluster("eu-west-1", "doomed", protected=True)
+    account.add_cluster(EU, "doomed", protected=True)
     wz = make_wizard()
     wz.inspect()
     wz.scan()
@@ -278,73 +254,65 @@ def test_a_cluster_gone_before_a_delete_without_snapshot_is_not_a_failure(
         r.model_copy(update={"final_snapshot_id": None, "skip_final_snapshot": True})
         for r in plan.resources
     ]
-    timeline = confirmed_with(wz, plan.model_copy(update={"resources": skip}))
-    timeline.after("eu-west-1/doomed", 1, lambda: delete_cluster_outside("eu-west-1", "doomed"))
-    assert wz.delete_resources(timeline) is True
-    assert wz.progress["eu-west-1/doomed"].state in (ResourceState.DONE, ResourceState.VANISHED)
+    confirmed_with(wz, plan.model_copy(update={"resources": skip}))
+    hooks = Hooks()
+    hooks.after(f"{EU}/doomed", 1, lambda: account.delete_outside(EU, "doomed"))
+    assert wz.delete_resources(hooks) is True
+    assert wz.progress[f"{EU}/doomed"].state is ResourceState.DONE
+    assert [r.note for r in steps(records) if r.step.kind is K.DELETE_CLUSTER][-1] == "already gone"
+    assert account.snapshots == {}
 
 
 @pytest.mark.parametrize(("index", "status"), [(0, "running"), (0, "done")])
 def test_a_standalone_instance_deleted_behind_the_wizards_back_ends_vanished(
-    make_wizard: MakeWizard, index: int, status: str
+    make_wizard: MakeWizard, account: FakeAccount, records: list[Record], index: int, status: str
 ) -> None:
-    make_instance("eu-west-1", "doomed", protected=True)
+    account.add_instance(EU, "doomed", protected=True)
     wz = make_wizard()
-    timeline = confirmed(wz)
-
-    def delete() -> None:
-        rds = outside("rds", "eu-west-1")
-        rds.modify_db_instance(DBInstanceIdentifier="doomed", DeletionProtection=False)
-        rds.delete_db_instance(DBInstanceIdentifier="doomed", SkipFinalSnapshot=True)
-
-    timeline.after("eu-west-1/doomed", index, delete, status=status)
-    assert wz.delete_resources(timeline) is True
-    assert wz.progress["eu-west-1/doomed"].state is ResourceState.VANISHED
+    confirmed(wz)
+    hooks = Hooks()
+    hooks.after(f"{EU}/doomed", index, lambda: account.delete_outside(EU, "doomed"), status)
+    assert wz.delete_resources(hooks) is True
+    assert wz.progress[f"{EU}/doomed"].state is ResourceState.VANISHED
+    assert steps(records, f"{EU}/doomed")[-1].note == "resource already gone"
+    assert account.snapshots == {}
 
 
 def test_a_final_snapshot_that_never_appears_is_a_failure_not_a_vanishing(
-    make_wizard: MakeWizard, faults: Faults
+    make_wizard: MakeWizard, account: FakeAccount, records: list[Record]
 ) -> None:
     """The final snapshot is the proof nothing was lost: its absence must not read as 'gone'."""
-    make_cluster("eu-west-1", "orders")
+    account.add_cluster(EU, "orders")
     wz = make_wizard()
-    timeline = confirmed(wz)
-    faults.fail(
-        "DescribeDBClusterSnapshots",
-        "DBClusterSnapshotNotFoundFault",
-        "not found",
-        when=lambda c: wz.progress["eu-west-1/orders"].next_index > 2,
-    )
-    assert wz.delete_resources(timeline) is False
-    orders = wz.progress["eu-west-1/orders"]
+    confirmed(wz)
+    hooks = Hooks()
+    hooks.after(f"{EU}/orders", 1, account.snapshots.clear)  # deleted by someone, at once
+    assert wz.delete_resources(hooks) is False
+    orders = wz.progress[f"{EU}/orders"]
     assert orders.state is ResourceState.FAILED
-    assert orders.error is not None
+    assert orders.error is not None and orders.error.code == "FinalSnapshotMissing"
     assert "final snapshot" in orders.error.explanation
-    assert orders.error.code == "FinalSnapshotMissing"
+    failed = steps(records, f"{EU}/orders")[-1]
+    assert (failed.status, failed.step.kind) == (StepStatus.FAILED, K.VERIFY_CLUSTER_SNAPSHOT)
+    assert failed.error == orders.error.explanation
 
 
 # -- a snapshot name taken between confirmation and deletion ----------------------------------
 @pytest.mark.parametrize("taken", ["cluster", "instance"])
 def test_a_snapshot_name_taken_after_confirmation_stops_only_that_resource(
-    make_wizard: MakeWizard, faults: Faults, taken: str
+    make_wizard: MakeWizard, account: FakeAccount, records: list[Record], taken: str
 ) -> None:
-    make_cluster("eu-west-1", "orders", readers=1, protected=True)
-    make_cluster("us-east-1", "billing")
-    make_instance("eu-west-1", "solo", protected=True)
+    account.add_cluster(EU, "orders", readers=1, protected=True)
+    account.add_cluster(US, "billing")
+    account.add_instance(EU, "solo", protected=True)
     wz = make_wizard()
     confirmed(wz)
     assert wz.plan is not None
-    victim = "eu-west-1/orders" if taken == "cluster" else "eu-west-1/solo"
+    victim = f"{EU}/orders" if taken == "cluster" else f"{EU}/solo"
     chosen = wz.plan.choice(victim)
     assert chosen is not None
     name = str(chosen.final_snapshot_id)
-    rds = outside("rds", "eu-west-1")
-    if taken == "cluster":  # a colleague takes a manual snapshot with that very name
-        rds.create_db_cluster_snapshot(
-            DBClusterIdentifier="orders", DBClusterSnapshotIdentifier=name
-        )
-    else:
-        rds.create_db_snapshot(DBInstanceIdentifier="solo", DBSnapshotIdentifier=name)
+    account.add_snapshot(EU, name, cluster=taken == "cluster")  # a colleague's manual snapshot
     assert wz.delete_resources() is False
     stopped = wz.progress[victim]
     assert stopped.state is ResourceState.FAILED
@@ -353,131 +321,107 @@ def test_a_snapshot_name_taken_after_confirmation_stops_only_that_resource(
     assert "nothing was changed" in stopped.error.explanation
     assert stopped.next_index == 0
     assert all(p.state is ResourceState.DONE for k, p in wz.progress.items() if k != victim)
-    # Nothing at all was done to it.
-    ident = victim.split("/")[1]
-    touched = [c for c in faults.mutating_calls() if ident in str(c.params)]
-    assert touched == []
+    # Not one step of it was started, and the account shows it as it was.
+    assert [(r.index, r.status) for r in steps(records, victim)] == [(0, StepStatus.FAILED)]
     if taken == "cluster":
-        cluster = rds.describe_db_clusters(DBClusterIdentifier="orders")["DBClusters"][0]
-        assert cluster["DeletionProtection"] is True
-        assert len(cluster["DBClusterMembers"]) == 2
+        assert account.clusters[victim].deletion_protection is True
+        assert len(account.members(EU, "orders")) == 2
     else:
-        solo = rds.describe_db_instances(DBInstanceIdentifier="solo")["DBInstances"][0]
-        assert solo["DeletionProtection"] is True
+        assert account.instances[victim].deletion_protection is True
     # The way out: leave it, rescan, choose another name, and the walk goes on.
     wz.skip(victim)
     wz.finish_deletions()
     rescan = wz.rescan()
     assert wz.state == "reviewing"
     assert [r.key for r in [*rescan.clusters, *rescan.instances]] == [victim]
+    ident = victim.split("/")[1]
     renamed = [
         r.model_copy(update={"final_snapshot_id": f"{ident}-second-try"})
         for r in lifted(wz.default_plan()).resources
     ]
     confirmed_with(wz, DeletionPlan(account=ACCOUNT, resources=renamed))
     assert wz.delete_resources() is True, {k: p.error for k, p in wz.progress.items()}
-    assert not exists("eu-west-1", ident, cluster=taken == "cluster")
+    assert victim not in {**account.clusters, **account.instances}
+    assert {(EU, name), (EU, f"{ident}-second-try")} <= {(r, n) for r, n, _ in account.snapshots}
 
 
 # -- AccessDenied on a mutating call, then retry ----------------------------------------------
 def test_access_denied_on_delete_cluster_stops_that_cluster_and_retry_finishes_it(
-    make_wizard: MakeWizard, faults: Faults, records: list[Record]
+    make_wizard: MakeWizard, account: FakeAccount, records: list[Record]
 ) -> None:
-    make_cluster("eu-west-1", "orders", readers=1)
-    make_cluster("us-east-1", "billing")
-    make_instance("eu-west-1", "solo")
-    denial = faults.deny("DeleteDBCluster", region="eu-west-1")
+    account.add_cluster(EU, "orders", readers=1)
+    account.add_cluster(US, "billing")
+    account.add_instance(EU, "solo")
+    denial = account.deny(K.DELETE_CLUSTER, region=EU)
     wz = make_wizard()
     confirmed(wz)
     assert wz.delete_resources() is False
-    orders = wz.progress["eu-west-1/orders"]
+    orders = wz.progress[f"{EU}/orders"]
     assert orders.state is ResourceState.FAILED
     assert isinstance(orders.error, e.AccessDeniedError)
     assert orders.error.action == "rds:DeleteDBCluster"
     assert "rds:DeleteDBCluster" in orders.error.explanation
     assert "rds:DeleteDBCluster" in orders.error.hint
-    assert orders.steps.steps[orders.next_index].kind is StepKind.DELETE_CLUSTER
-    assert wz.progress["us-east-1/billing"].state is ResourceState.DONE
-    assert wz.progress["eu-west-1/solo"].state is ResourceState.DONE
-    failed = [r for r in records if isinstance(r, StepRecord) and r.status is StepStatus.FAILED]
-    assert [(r.resource, r.error_code) for r in failed] == [("eu-west-1/orders", "AccessDenied")]
+    assert orders.steps.steps[orders.next_index].kind is K.DELETE_CLUSTER
+    assert wz.progress[f"{US}/billing"].state is ResourceState.DONE
+    assert wz.progress[f"{EU}/solo"].state is ResourceState.DONE
+    failed = [r for r in steps(records) if r.status is StepStatus.FAILED]
+    assert [(r.resource, r.error_code) for r in failed] == [(f"{EU}/orders", "AccessDenied")]
+    assert failed[0].note == failed[0].error == orders.error.explanation
+    assert f"{EU}/orders" in account.clusters and account.members(EU, "orders") == []
     with pytest.raises(e.GuardError):
         wz.delete_role()
-    faults.remove(denial)
-    assert wz.retry("eu-west-1/orders") is True
+    account.allow(denial)
+    assert wz.retry(f"{EU}/orders") is True
     assert orders.state is ResourceState.DONE
-    assert not exists("eu-west-1", "orders")
+    assert f"{EU}/orders" not in account.clusters
     assert wz.plan is not None
-    chosen = wz.plan.choice("eu-west-1/orders")
+    chosen = wz.plan.choice(f"{EU}/orders")
     assert chosen is not None
-    snapshot = str(chosen.final_snapshot_id)
-    found = outside("rds", "eu-west-1").describe_db_cluster_snapshots(
-        DBClusterSnapshotIdentifier=snapshot
-    )["DBClusterSnapshots"]
-    assert found[0]["Status"] == "available"
-    member_deletes = [
-        c for c in faults.calls if c.operation == "DeleteDBInstance" and "orders" in str(c.params)
+    assert account.snapshots[(EU, str(chosen.final_snapshot_id), True)] == "available"
+    # The retry went on from the refused step: each member was deleted once.
+    members = [r for r in steps(records, f"{EU}/orders") if r.step.kind is K.DELETE_MEMBER]
+    assert [(r.step.target, r.status.value) for r in members if r.status.value != "running"] == [
+        ("orders-r1", "done"),
+        ("orders-w", "done"),
     ]
-    assert len(member_deletes) == 2  # the retry did not delete the members twice
 
 
 # -- stop() while waiting ---------------------------------------------------------------------
-def _deleting_forever(faults: Faults, ident: str) -> Any:
-    """From now on AWS describes ``ident`` as 'deleting', for ever."""
-
-    def reply(call: Call) -> Any:
-        return ok_reply(
-            {
-                "DBClusters": [
-                    {
-                        "DBClusterIdentifier": ident,
-                        "Status": "deleting",
-                        "Engine": "aurora-mysql",
-                        "DBClusterArn": f"arn:aws:rds:eu-west-1:{ACCOUNT}:cluster:{ident}",
-                    }
-                ]
-            }
-        )
-
-    return faults.answer(
-        "DescribeDBClusters",
-        reply,
-        when=lambda c: c.params.get("DBClusterIdentifier") == ident,
-    )
-
-
 @pytest.mark.parametrize("how", ["stop", "abort"])
 def test_stop_during_a_wait_returns_promptly_and_retry_resumes(
-    make_wizard: MakeWizard, faults: Faults, how: str
+    make_wizard: MakeWizard, account: FakeAccount, records: list[Record], how: str
 ) -> None:
-    make_cluster("eu-west-1", "slow")
+    account.add_cluster(EU, "slow")
     wz = make_wizard()
-    timeline = confirmed(wz)
-    key = "eu-west-1/slow"
-    rule: list[Any] = []
-    timeline.after(key, 1, lambda: rule.append(_deleting_forever(faults, "slow")))
-    waiting = threading.Event()
-    timeline.after(key, 2, waiting.set, status="running")
-    result: list[bool] = []
-    runner = threading.Thread(target=lambda: result.append(wz.delete_resources(timeline)))
-    runner.start()
-    assert waiting.wait(10)
-    time.sleep(0.2)  # a few polls
-    assert runner.is_alive()
+    confirmed(wz)
+    key = f"{EU}/slow"
+
+    def deleting_forever() -> None:
+        account.add_cluster(EU, "slow", writer=False).status = "deleting"
+
+    hooks = Hooks()
+    hooks.after(key, 1, deleting_forever)
+    run = Running(wz, hooks)
+    assert eventually(lambda: any(r.step.kind is K.WAIT_CLUSTER_DELETED for r in steps(records)))
+    time.sleep(0.05)  # a few polls
+    assert run.thread.is_alive()
     asked = time.monotonic()
     wz.stop() if how == "stop" else wz.abort("operator closed the wizard")
-    runner.join(5)
-    assert not runner.is_alive()
+    assert run.finish() is False
     assert time.monotonic() - asked < 2
-    assert result == [False]
     slow = wz.progress[key]
     assert slow.state is ResourceState.STOPPED
-    assert slow.steps.steps[slow.next_index].kind is StepKind.WAIT_CLUSTER_DELETED
+    assert slow.steps.steps[slow.next_index].kind is K.WAIT_CLUSTER_DELETED
+    assert (steps(records, key)[-1].status, steps(records, key)[-1].note) == (
+        StepStatus.PENDING,
+        "stopped",
+    )
     if how == "abort":
         assert wz.state == "aborted"
         with pytest.raises(e.GuardError):
             wz.retry(key)
         return
-    faults.remove(*rule)
+    account.delete_outside(EU, "slow")  # AWS finished the deletion meanwhile
     assert wz.retry(key) is True
     assert slow.state is ResourceState.DONE
