@@ -78,7 +78,7 @@ def test_table_report_to_a_file(run: Run, account: None, tmp_path: Path) -> None
     code, out, err = run("report", "--regions", REGIONS, "--output", str(target))
     assert code == 0
     assert out == ""
-    assert err == f"Wrote {target}\n"
+    assert err == f"Wrote {target} (readable by you only, as the journal is)\n"
     text = target.read_text()
     assert "Resources that keep the role in use" in text
     assert "orders" in text
