@@ -7,7 +7,7 @@ explanation with the two ways forward (retry from the failed step, or leave the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import Button, ProgressBar, Static
 
 from slrwizard.domain.executor import ResourceProgress, ResourceState, StepUpdate
-from slrwizard.domain.plan import StepKind
+from slrwizard.domain.plan import PlanStep, StepKind
 from slrwizard.domain.records import StepStatus
 from slrwizard.tui.access import wizard_app
 from slrwizard.tui.text import duration
@@ -36,6 +36,20 @@ STATE_WORDS: dict[ResourceState, tuple[str, str]] = {
     ResourceState.FAILED: ("FAILED", "bold $text-error"),
     ResourceState.STOPPED: ("left in place", "bold $text-warning"),
 }
+
+
+VERIFY_SNAPSHOT = frozenset({StepKind.VERIFY_CLUSTER_SNAPSHOT, StepKind.VERIFY_INSTANCE_SNAPSHOT})
+
+
+def gone_line(steps: Sequence[PlanStep], statuses: Sequence[StepStatus]) -> str:
+    """What to say once every step of a resource is done: whether it keeps a final snapshot is
+    the confirmed plan's to say (a step that verifies it), never which updates have arrived."""
+    verify = [i for i, step in enumerate(steps) if step.kind in VERIFY_SNAPSHOT]
+    if not verify:
+        return "Gone, without a final snapshot (as chosen)."
+    if statuses[verify[-1]] is StepStatus.DONE:
+        return "Gone. Its final snapshot is verified available."
+    return "Gone. Its final snapshot was kept (verified earlier)."
 
 
 class ResourceProgressView(Vertical, can_focus=True):
@@ -165,13 +179,7 @@ class ResourceProgressView(Vertical, can_focus=True):
         if self.progress.state is ResourceState.VANISHED:
             return "Already gone (someone else deleted it); no final snapshot of ours."
         if all(s in (StepStatus.DONE, StepStatus.SKIPPED) for s in self.statuses):
-            verified = self.progress.milestones & {
-                StepKind.VERIFY_CLUSTER_SNAPSHOT,
-                StepKind.VERIFY_INSTANCE_SNAPSHOT,
-            }
-            if verified:
-                return "Gone. Its final snapshot is verified available."
-            return "Gone, without a final snapshot (as chosen)."
+            return gone_line(steps, self.statuses)
         index = self.progress.next_index
         return f"Next: {steps[index].description}" if index < len(steps) else ""
 
