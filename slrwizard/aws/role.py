@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import unquote
 
-from slrwizard.aws.errors import CREATE_SLR_STATEMENT
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
 from slrwizard.domain.models import (
@@ -21,6 +20,9 @@ from slrwizard.domain.models import (
     RoleInspection,
     RoleUsage,
 )
+
+ROLE_VISIBLE_WITHIN = 30.0
+"""Seconds to keep reading a role IAM has just created before calling it missing."""
 
 
 class RoleApi:
@@ -129,14 +131,23 @@ class RoleApi:
         except e.InvalidInputError as exc:
             if "taken" not in exc.explanation:
                 raise
-        inspection = self.inspect()
-        if inspection.role is None:
-            raise e.AwsError(
-                "IAM accepted CreateServiceLinkedRole but the role is not visible yet.",
-                hint="Wait a few seconds and inspect again. Policy needed:\n"
-                + CREATE_SLR_STATEMENT,
-            )
-        return inspection.role
+        # IAM is eventually consistent: a role it has just created may not be readable yet.
+        # Look again for a short while before saying anything (AWS suggests seconds).
+        deadline = time.monotonic() + ROLE_VISIBLE_WITHIN
+        delay = min(0.5, self.transport.settings.poll_seconds)
+        while True:
+            inspection = self.inspect()
+            if inspection.role is not None:
+                return inspection.role
+            if time.monotonic() >= deadline:
+                raise e.AwsError(
+                    "IAM accepted CreateServiceLinkedRole, but the role was still not readable "
+                    f"{ROLE_VISIBLE_WITHIN:.0f} seconds later (IAM is eventually consistent).",
+                    hint="Nothing is wrong with your permissions: inspect again in a minute.",
+                    code="RoleNotVisibleYet",
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def trust_principals(document: Any) -> list[str]:
