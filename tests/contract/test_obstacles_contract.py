@@ -212,9 +212,17 @@ def test_a_primary_cannot_leave_its_global_database_before_its_secondaries(
     assert seen(gw, EU)[0]["pay-euw1"].global_cluster_id == "pay"
 
 
-def test_a_wait_told_to_stop_gives_up_and_changes_nothing(backend: Backend) -> None:
+def test_a_wait_polls_until_told_to_stop_then_gives_up_and_changes_nothing(
+    backend: Backend,
+) -> None:
     gw, arrange = backend
     arrange.cluster(EU, "sleepy", stopped=True)
+    asked: list[bool] = []
+
+    def should_stop() -> bool:  # the operator presses Stop after a few polls
+        asked.append(True)
+        return len(asked) > 3
+
     with pytest.raises(e.GuardError):
-        gw.run_step(step(K.WAIT_CLUSTER_AVAILABLE, EU, "sleepy"), lambda: True)
+        gw.run_step(step(K.WAIT_CLUSTER_AVAILABLE, EU, "sleepy"), should_stop)
     assert seen(gw, EU)[0]["sleepy"].status == "stopped"
