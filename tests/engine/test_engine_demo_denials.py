@@ -1,6 +1,8 @@
-"""AccessDenied on every call the gateway makes: each becomes an ``AccessDeniedError`` whose
-``action`` names the IAM action to add. One moto account serves the whole module: a denied call
-changes nothing, so no test can disturb another."""
+"""AccessDenied on every call the boto3 gateway makes, as botocore hands it over: each becomes an
+``AccessDeniedError`` whose ``action`` names the IAM action to add. This is the gateway's own
+translation, so it runs on moto (the slow tier); what the executor and the wizard do with such an
+error is tested on the fake in ``test_engine_denials.py``. One moto account serves the whole
+module: a denied call changes nothing, so no test can disturb another."""
 
 from __future__ import annotations
 
