@@ -7,6 +7,8 @@ and AWS's own messages, which never contain credentials.
 
 from __future__ import annotations
 
+import re
+
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -55,12 +57,15 @@ _THROTTLED = {
     "SlowDown",
 }
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "SignatureDoesNotMatch"}
-REGION_DISABLED_CODES = {
-    "OptInRequired",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-    "AuthFailure",
-}
+TOKEN_REFUSED_CODES = {"InvalidClientTokenId", "UnrecognizedClientException", "AuthFailure"}
+"""A region's refusal of the credentials: a region the account never enabled answers so, and
+so does an enabled one given a token it cannot read (STS global-endpoint tokens)."""
+REGION_DISABLED_CODES = {"OptInRequired", *TOKEN_REFUSED_CODES}
+STS_REGIONAL_HINT = (
+    "session tokens from STS's global endpoint (sts.amazonaws.com) are valid only in the "
+    "regions enabled by default; get them from a regional STS endpoint "
+    "(AWS_STS_REGIONAL_ENDPOINTS=regional, or sts_regional_endpoints = regional in the profile)"
+)
 _NOT_FOUND = {
     "NoSuchEntity",
     "DBClusterNotFoundFault",
@@ -87,8 +92,17 @@ def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+_HTML = re.compile(r"<\s*(!doctype|html|head|body|title|h1)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
 def _message(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Message", "")).strip()
+    """AWS's message; an HTML page (a proxy's or an emulator's 500) becomes its title."""
+    message = str(exc.response.get("Error", {}).get("Message", "")).strip()
+    if _HTML.search(message):
+        title = _TITLE.search(message)
+        return one_line(title.group(1) if title else message)
+    return message
 
 
 def translate(exc: Exception, action: str, *, region: str | None = None) -> e.WizardError:
@@ -136,6 +150,32 @@ def translate(exc: Exception, action: str, *, region: str | None = None) -> e.Wi
     return e.AwsError(f"{action}{where} failed unexpectedly: {exc}", code=type(exc).__name__)
 
 
+def refuses_credentials(region: str, code: str) -> e.WizardError:
+    """A region AWS lists as enabled that answered ``code`` (:data:`TOKEN_REFUSED_CODES`).
+
+    Not "not enabled": the account has the region, the credentials are what it refuses. Written
+    to follow "failed: " in a region's line, with the usual cause in the same sentence, since a
+    region's outcome keeps only its explanation.
+    """
+    return e.AwsError(
+        f"refuses these credentials ({code}) although AWS lists {region} as enabled: "
+        f"{STS_REGIONAL_HINT}.",
+        hint=f"Get new credentials: {STS_REGIONAL_HINT}; then scan again.",
+        code=code,
+    )
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    """The first meaningful line of an error text, at most ``limit`` characters.
+
+    Some endpoints answer an unexpected failure with a whole HTML page (a proxy's or a local
+    emulator's 500): the operator needs to know it failed, not to read its markup.
+    """
+    lines = [re.sub(r"<[^>]*>", " ", line) for line in text.splitlines()]
+    first = next((" ".join(t.split()) for t in lines if t.strip()), "")
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
 def _translate_client_error(exc: ClientError, action: str, where: str) -> e.WizardError:
     code, message = error_code(exc), _message(exc)
     if code in _DENIED:
@@ -173,8 +213,15 @@ def _translate_client_error(exc: ClientError, action: str, where: str) -> e.Wiza
             code=code,
         )
     if code in REGION_DISABLED_CODES:
+        region = where.removeprefix(" in ") or "The region"
+        why = (
+            f"{region} is not enabled for this account (AWS answered {code})"
+            if code not in TOKEN_REFUSED_CODES
+            else f"{region} refused these credentials ({code}): it is most likely not enabled "
+            "for this account"
+        )
         return e.RegionUnavailableError(
-            f"The region{where} is not enabled for this account or refuses these credentials.",
+            f"{why}.",
             hint="Enable the region in the account settings if it should be scanned.",
             code=code,
         )

@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3.session
 
-from slrwizard.aws.regions import list_regions
+from slrwizard.aws.regions import Regions
 from slrwizard.aws.role import RoleApi
 from slrwizard.aws.scan import Scanner
 from slrwizard.aws.session import GatewaySettings, Transport, make_session
@@ -42,7 +42,8 @@ class Boto3Gateway:
         self.transport = Transport(
             settings, session or make_session(settings.profile, settings.region)
         )
-        self._scanner = Scanner(self.transport)
+        self._regions = Regions(self.transport)  # the caller's partition and its regions
+        self._scanner = Scanner(self.transport, self._regions)
         self._role = RoleApi(self.transport)
         self._steps = StepRunner(self.transport)
 
@@ -88,7 +89,7 @@ class Boto3Gateway:
 
     # -- the port ---------------------------------------------------------------------------------
     def caller(self) -> Caller:
-        ident = self.transport.call("sts", "GetCallerIdentity")
+        ident = self._regions.caller_identity()
         return Caller(
             account=str(ident["Account"]),
             arn=str(ident["Arn"]),
@@ -99,7 +100,7 @@ class Boto3Gateway:
         )
 
     def list_regions(self) -> RegionList:
-        return list_regions(self.transport, while_asking=self._scanner.list_early)
+        return self._regions.list_regions(self._scanner.list_early)
 
     def scan_regions(
         self,

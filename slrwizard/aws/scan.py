@@ -1,10 +1,10 @@
 """The scan of regions: every region's clusters and instances, every page, all regions at once.
 
 The scan does not wait for the region list (docs/architecture.md): while DescribeRegions is in
-flight, :meth:`Scanner.list_early` already lists every region botocore knows in the partition
-(read-only calls), and the next scan takes the answers of the regions it is asked for. It makes a
-scan one round trip instead of two (benchmarks/scan.py); the price is one refused, unread request
-per region that is not enabled.
+flight, :meth:`Scanner.list_early` already lists every region botocore knows in the caller's
+partition (read-only calls), and the next scan takes the answers of the regions it is asked for.
+It makes a scan one round trip instead of two (benchmarks/scan.py); the price is one refused,
+unread request per region that is not enabled.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from slrwizard.aws.errors import REGION_DISABLED_CODES
+from slrwizard.aws.errors import REGION_DISABLED_CODES, TOKEN_REFUSED_CODES, refuses_credentials
 from slrwizard.aws.parse import cluster_from_api, instance_from_api
-from slrwizard.aws.regions import partition_regions
+from slrwizard.aws.regions import Regions
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
 from slrwizard.domain.models import RegionOutcome, RegionScan
@@ -44,32 +44,44 @@ class _EarlyRound:
 class Scanner:
     """Lists RDS clusters and instances region by region, concurrently."""
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, regions: Regions | None = None) -> None:
         self.transport = transport
+        self.regions = regions or Regions(transport)
         self._lock = threading.Lock()
         self._early: _EarlyRound | None = None
+        self._scans_begun = 0  # an early round decided after a scan began is not that scan's
         # Listings not yet ended, for settle(); each leaves the set when it ends, so answers
         # nobody reads are not kept (a session lists regions again at every re-scan).
         self._running: set[Listing] = set()
 
-    def list_early(self) -> None:
-        """Start the scan's listings in every region botocore knows in this partition, now."""
-        known = partition_regions(self.transport)
-        if not known:
-            return
-        early = _EarlyRound(
-            time.monotonic(), {(r, op): Future() for r in known for op, _ in LISTINGS}
-        )
+    def list_early(self, known: Callable[[], Sequence[str]] | None = None) -> None:
+        """Start the scan's listings in every region botocore knows in the caller's partition.
+
+        ``known`` gives those regions (by default :meth:`Regions.known`); it is asked on the
+        listings' own thread, since it may wait for sts:GetCallerIdentity to name the partition:
+        the listings must never reach a region of another partition.
+        """
         with self._lock:
-            self._early = early
-        for future in early.listings.values():
-            self._track(future)
+            self._early = None
+            begun = self._scans_begun
 
         def start_all() -> None:
+            regions = list((known or self.regions.known)())
+            if not regions:
+                return
+            early = _EarlyRound(
+                time.monotonic(), {(r, op): Future() for r in regions for op, _ in LISTINGS}
+            )
+            with self._lock:
+                if self._scans_begun != begun:
+                    return  # a scan began meanwhile and lists for itself
+                self._early = early
+            for future in early.listings.values():
+                self._track(future)
             # One region after another: a client is built (3-15 ms of CPU, under the client
             # lock) and that region's listings leave at once. Seventy threads all building at
             # once would queue for the GIL and delay the calls that other steps wait for.
-            for region in known:
+            for region in regions:
                 for operation, key in LISTINGS:
                     self._start_listing(region, operation, key, early.listings[(region, operation)])
 
@@ -91,6 +103,7 @@ class Scanner:
         """Scan all regions at once: every region's two listings are in flight together."""
         with self._lock:
             early, self._early = self._early, None
+            self._scans_begun += 1
         fresh = (
             early.listings
             if early is not None and time.monotonic() - early.started <= EARLY_LISTINGS_FRESH_FOR
@@ -179,9 +192,14 @@ class Scanner:
                 seconds=time.monotonic() - started,
             )
         except e.WizardError as exc:
+            outcome = _outcome(exc)
+            if exc.code in TOKEN_REFUSED_CODES and region in self.regions.enabled:
+                # AWS listed the region as enabled: it is not "not enabled", it refuses these
+                # credentials (STS global-endpoint tokens are valid in default regions only).
+                exc, outcome = refuses_credentials(region, exc.code), RegionOutcome.FAILED
             scan = RegionScan(
                 region=region,
-                outcome=_outcome(exc),
+                outcome=outcome,
                 reason=exc.explanation,
                 seconds=time.monotonic() - started,
             )

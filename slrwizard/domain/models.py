@@ -91,6 +91,12 @@ class RegionOutcome(str, Enum):
     DENIED = "denied"
     FAILED = "failed"
 
+    @property
+    def label(self) -> str:
+        """The outcome in a word or two, for a line its reason follows ("failed: refuses these
+        credentials..."): the reason says why, so the label must not say it again."""
+        return "skipped" if self is RegionOutcome.SKIPPED_DISABLED else self.value
+
 
 class RegionSource(str, Enum):
     """Where the list of regions came from, most trustworthy first."""

@@ -42,13 +42,8 @@ def describe(region: str, scan: RegionScan | None) -> str:
     if scan.outcome is RegionOutcome.SCANNED:
         what = "nothing found" if not found else f"{found} found"
         return f"{region}: scanned in {scan.seconds:.1f}s, {what}."
-    label = {
-        RegionOutcome.SKIPPED_DISABLED: "skipped (region not enabled for this account)",
-        RegionOutcome.DENIED: "denied",
-        RegionOutcome.FAILED: "failed",
-    }[scan.outcome]
     reason = f": {scan.reason}" if scan.reason else "."
-    return f"{region} ({label}){reason}"
+    return f"{region} ({scan.outcome.label}){reason}"
 
 
 class RegionGrid(DataTable[Text]):
