@@ -120,7 +120,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     report.add_argument("--output", type=Path, help="write to FILE instead of standard output")
-    sub.add_parser("policy", help="print the least-privilege IAM policy the wizard needs")
+    policy = sub.add_parser(
+        "policy",
+        help="print the least-privilege IAM policy the wizard needs",
+        description="Print the IAM policy, its ARNs in one partition (the caller's unless "
+        "--partition says; 'aws' when no credentials answer) and for any account unless "
+        "--account says.",
+    )
+    policy.add_argument(
+        "--partition",
+        choices=["aws", "aws-cn", "aws-us-gov"],  # slrwizard.policy.PARTITIONS
+        help="the ARNs' partition (default: the caller's, or aws offline)",
+    )
+    policy.add_argument(
+        "--account", type=_account, help="narrow every ARN to this 12-digit account ID"
+    )
     journal = sub.add_parser("journal", help="show or export recorded walkthroughs")
     journal.add_argument(
         "--journal",
@@ -193,10 +207,43 @@ def cmd_report(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _account(value: str) -> str:
+    from slrwizard.policy import check_account
+
+    try:
+        return check_account(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _caller_partition(args: argparse.Namespace) -> str:
+    """The caller's partition, asked of STS once and quickly; ``aws`` if nothing answers."""
+    from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
+    from slrwizard.aws.regions import arn_partition
+    from slrwizard.domain.errors import WizardError
+
+    settings = GatewaySettings(
+        profile=args.profile, region=args.region, connect_timeout=3, read_timeout=5, max_attempts=2
+    )
+    try:
+        arn = Boto3Gateway(settings).caller().arn
+    except WizardError as exc:
+        sys.stderr.write(
+            f"slrwizard: ARNs for partition aws (no caller to ask: {exc.explanation}); "
+            "pass --partition to choose.\n"
+        )
+        return "aws"
+    partition = arn_partition(arn) or "aws"
+    sys.stderr.write(f"slrwizard: ARNs for partition {partition}, the caller's.\n")
+    return partition
+
+
 def cmd_policy(args: argparse.Namespace) -> int:
     from slrwizard.policy import render
 
-    sys.stdout.write(render())
+    # The demo's sandbox account is a commercial one: no credentials to ask about.
+    partition = args.partition or ("aws" if args.demo else _caller_partition(args))
+    sys.stdout.write(render(partition, args.account or "*"))
     return ExitCode.OK
 
 

@@ -1,6 +1,7 @@
 """The whole walkthrough against the ``--demo`` sandbox (moto made to behave like AWS), and the
-least-privilege policy it proves: every action called is in ``slrwizard policy``, and every
-action of the policy is called, implied, or listed below with the reason it cannot be reached."""
+least-privilege policy it proves: every (action, resource ARN) pair called, and every action a
+call implies, is allowed by ``slrwizard policy`` as IAM matches it; and every action of the
+policy is called, implied, or listed below with the reason it cannot be reached."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from typing import Any
 
 from enginekit import PASSWORD, Run, lifted, outside
+from test_engine_policy_arns import Recorder, pairs_of, refused
 
 from slrwizard import policy
 from slrwizard.domain.plan import StepKind
@@ -50,6 +52,7 @@ def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(
 ) -> None:
     wz, wiring, faults = demo
     gateway = wiring.gateway
+    recorder = Recorder(gateway)
     records: list[Record] = []
     wz.listeners.append(records.append)
     _add_replicas()
@@ -118,9 +121,33 @@ def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(
     assert called <= allowed, f"not in the policy: {called - allowed}"
     assert allowed - called == policy.IMPLIED_ACTIONS | set(UNREACHABLE)
 
+    # ...and every call on the very resources it acted on, as IAM matches them: the policy as
+    # printed for any account, and narrowed to the demo's account.
+    pairs = [pair for call in recorder.calls for pair in pairs_of(call, DEMO)]
+    acted = {(action, arn) for action, arn, _ in pairs}
+    assert {"rds:RemoveFromGlobalCluster", "rds:DeleteGlobalCluster"} <= {a for a, _ in acted}
+    changed = {(a, arn) for a, arn in acted if not a.startswith(("rds:Describe", "iam:Get"))}
+    assert all(
+        arn.startswith("arn:aws:") and not arn.endswith("*") for _, arn in changed if arn != "*"
+    )
+    assert any(
+        arn.startswith("arn:aws:rds::") for a, arn in changed if a == "rds:DeleteGlobalCluster"
+    )
+    assert {a for a, _ in acted} >= called | policy.IMPLIED_ACTIONS
+    for document in (policy.policy_document(), policy.policy_document("aws", DEMO)):
+        assert refused(document, pairs) == []
+    # The matching is not lenient: another account's or partition's policy refuses them all.
+    for other in (policy.policy_document("aws", "999999999999"), policy.policy_document("aws-cn")):
+        assert {a for a, _ in refused(other, pairs)} >= called - {
+            "sts:GetCallerIdentity",
+            "ec2:DescribeRegions",
+            "iam:GetServiceLastAccessedDetails",
+            *(a for a in called if a.startswith("rds:Describe")),
+        }
+
 
 def test_policy_command_prints_the_documented_policy(run: Run) -> None:
-    code, out, err = run("policy")
+    code, out, err = run("--demo", "policy")  # the demo's account: no caller to ask
     assert code == 0
     assert err == ""
     document = json.loads(out)
