@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import unquote
 
+from slrwizard.aws.errors import one_line
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
 from slrwizard.domain.models import (
@@ -82,7 +83,9 @@ class RoleApi:
                 time.sleep(min(delay, poll_seconds))
                 delay = min(1.0, 2 * delay)
         except e.WizardError as exc:
-            return [], f"Access Advisor unavailable: {exc.explanation}"
+            # One line whatever IAM (or a proxy in front of it) answered: it sits in step 1's
+            # facts, where a page of HTML once pushed everything else off the screen.
+            return [], f"Access Advisor unavailable: {one_line(exc.explanation)}"
         entries = [
             AccessAdvisorEntry(
                 service_namespace=str(s.get("ServiceNamespace", "")),
