@@ -23,7 +23,7 @@ from slrwizard.domain.models import ROLE_NAME, RoleDeletionState, RoleDeletionSt
 from slrwizard.tui.messages import MovedOn, RegionScanned, RegionsListed, ScanFinished
 from slrwizard.tui.presenter import group_account
 from slrwizard.tui.screens.base import WizardScreen
-from slrwizard.tui.screens.role_text import Phase, RoleFacts, role_texts
+from slrwizard.tui.screens.role_text import Phase, RoleFacts, given_regions, role_texts
 from slrwizard.tui.steps import ROLE
 from slrwizard.tui.text import plural
 from slrwizard.tui.widgets.regions import RegionGrid, describe
@@ -174,6 +174,7 @@ class RoleScreen(WizardScreen[RoleOutcome]):
                 unaccepted=self.wizard.unaccepted_regions,
                 scanned_at=self.actions.last_scan_at,
                 mask=self.mask,
+                given=given_regions(self.wizard.region_list),
             )
         )
         self.query_one("#role-intro", Static).update(texts.intro)

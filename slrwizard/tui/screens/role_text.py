@@ -15,7 +15,13 @@ from typing import Literal, NamedTuple
 
 from textual.content import Content
 
-from slrwizard.domain.models import ROLE_NAME, RoleDeletionStatus, ScanResult
+from slrwizard.domain.models import (
+    ROLE_NAME,
+    RegionList,
+    RegionSource,
+    RoleDeletionStatus,
+    ScanResult,
+)
 from slrwizard.tui.text import plural, when
 from slrwizard.tui.widgets.regions import describe
 
@@ -46,6 +52,15 @@ class RoleFacts:
     unaccepted: list[str]
     scanned_at: datetime | None
     mask: Callable[[str], str]
+    given: tuple[str, ...] = ()
+    """The regions named with ``--regions`` (empty: every enabled region is scanned)."""
+
+
+def given_regions(region_list: RegionList | None) -> tuple[str, ...]:
+    """The regions the operator named with ``--regions``, if that is what the scans cover."""
+    if region_list is None or region_list.source is not RegionSource.USER:
+        return ()
+    return tuple(region_list.regions)
 
 
 class RoleTexts(NamedTuple):
@@ -72,8 +87,13 @@ def role_texts(facts: RoleFacts) -> RoleTexts:
             "Read-only mode: the role will not be deleted.",
         )
     if phase == "rescanning":
+        which = (
+            f"only the regions given with --regions ({', '.join(facts.given)})"
+            if facts.given
+            else "every region"
+        )
         return RoleTexts(
-            f"Re-scanning every region: {facts.answered} of {facts.total} answered.",
+            f"Re-scanning {which}: {facts.answered} of {facts.total} answered.",
             Content("The role can go only if this scan finds nothing anywhere."),
             "Scanning…",
         )
@@ -152,6 +172,14 @@ def _proof(facts: RoleFacts) -> Content:
         ("✓ ", "$text-success"),
         f"Scan at {when(facts.scanned_at)}: no cluster or instance in {plural(scanned, 'region')}.",
     ]
+    if facts.given:
+        parts += [
+            "\n",
+            ("! ", "$text-warning"),
+            f"Only the regions given with --regions were checked ({', '.join(facts.given)}). "
+            "A resource in any other region still keeps the role in use: AWS would then refuse "
+            "to delete it and name that region.",
+        ]
     for region in scan.incomplete_regions:
         parts += ["\n", ("! ", "$text-warning"), facts.mask(describe(region.region, region))]
     if scan.incomplete_regions:
