@@ -69,6 +69,12 @@ def seeded(sandbox: Sandbox, aws: Clients) -> Clients:
     return aws
 
 
+def global_members(rds: Any) -> list[str]:
+    """The member ARNs DescribeGlobalClusters lists for the demo's global database."""
+    found = rds.describe_global_clusters(GlobalClusterIdentifier=GLOBAL_CLUSTER)["GlobalClusters"]
+    return [m["DBClusterArn"] for m in found[0]["GlobalClusterMembers"]]
+
+
 def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
     """Poll ``check`` until it returns something truthy, or fail at the deadline."""
     deadline = time.monotonic() + timeout
@@ -410,6 +416,13 @@ def test_global_members_must_leave_before_deletion(seeded: Clients) -> None:
         GlobalClusterIdentifier=GLOBAL_CLUSTER, DbClusterIdentifier=primary["DBClusterArn"]
     )
     use1.delete_db_cluster(DBClusterIdentifier="payments-core-use1", SkipFinalSnapshot=True)
+    # Leaving takes a while: the global database lists its members until then, and refuses.
+    err = error_of(lambda: use1.delete_global_cluster(GlobalClusterIdentifier=GLOBAL_CLUSTER))
+    assert (err["Code"], err["Message"]) == (
+        "InvalidGlobalClusterStateFault",
+        f"Global Cluster arn:aws:rds::{ACCOUNT}:global-cluster:{GLOBAL_CLUSTER} is not empty",
+    )
+    eventually(lambda: not global_members(use1))
     deleted = use1.delete_global_cluster(GlobalClusterIdentifier=GLOBAL_CLUSTER)
     assert deleted["GlobalCluster"]["GlobalClusterMembers"] == []
     assert use1.describe_global_clusters()["GlobalClusters"] == []

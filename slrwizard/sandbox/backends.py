@@ -92,3 +92,20 @@ def raw_status(resource: Any) -> str:
     read; the sandbox must not consume that one-shot answer just by looking.
     """
     return str(getattr(resource, "_status", None) or resource.status)
+
+
+def kms_key(account: str, region: str, key_id: str) -> Any | None:
+    """The moto KMS key named by id, ARN or alias in ``region``, or None if moto has none."""
+    keys = _get("kms")[account][region]
+    name = key_id
+    if name.startswith("arn:"):
+        parts = name.split(":")
+        if len(parts) < 6:
+            return None
+        keys = _get("kms")[account][parts[3]]
+        name = parts[5]
+    name = name.removeprefix("key/")
+    try:
+        return keys.describe_key(name)
+    except Exception:  # moto raises its own NotFoundException for unknown keys and aliases
+        return None

@@ -23,6 +23,9 @@ class Durations:
     cluster_start: float = 3.0
     promote: float = 2.0
     role_deletion: float = 2.0
+    modify: float = 1.5
+    instance_start: float = 3.0
+    leave_global: float = 2.0
 
 
 class SimClock:

@@ -21,16 +21,18 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from slrwizard.sandbox.calls import Call, Reply
+from slrwizard.sandbox.changes import ChangesBehaviour
 from slrwizard.sandbox.clock import SimClock
 from slrwizard.sandbox.globaldb import GlobalDbBehaviour
 from slrwizard.sandbox.iam import IamBehaviour
+from slrwizard.sandbox.limits import DEFAULT_SNAPSHOT_QUOTA, Limits
 from slrwizard.sandbox.rds import RdsBehaviour
 from slrwizard.sandbox.regions import DEFAULT_DENIED_REGIONS, RegionsBehaviour
 from slrwizard.sandbox.seed import create_late_arrival, seed_account
 from slrwizard.sandbox.serial import serialize_moto
 from slrwizard.sandbox.state import SimState
 
-SERVICES = ("rds", "iam", "ec2", "sts")
+SERVICES = ("rds", "iam", "ec2", "sts", "kms")
 """botocore service ids (hyphenised, lower case) whose calls the sandbox watches."""
 
 _PARAMS = "slrwizard.sandbox.params"
@@ -46,6 +48,7 @@ _CLEARED_ENV = (
     "AWS_ENDPOINT_URL_IAM",
     "AWS_ENDPOINT_URL_EC2",
     "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_KMS",
     "AWS_SESSION_TOKEN",
 )
 
@@ -77,6 +80,8 @@ class Sandbox:
         late_arrival: at the first DeleteServiceLinkedRole, a (fictional) nightly CI job creates
             a cluster in eu-west-2, so the role deletion fails with a RoleUsageList as it would on
             AWS and the demo can show the way back to step 2. The ``--demo`` walkthrough sets it.
+        snapshot_quota: manual snapshots allowed per region (``limits.snapshot_quota`` may be
+            changed later), for DB instances and clusters alike; AWS's default is 100.
     """
 
     home_region: str = "us-east-1"
@@ -89,12 +94,14 @@ class Sandbox:
         denied_regions: Iterable[str] = DEFAULT_DENIED_REGIONS,
         clock: Callable[[], float] = time.monotonic,
         late_arrival: bool = False,
+        snapshot_quota: int = DEFAULT_SNAPSHOT_QUOTA,
     ) -> None:
         self.account_id = account_id
         self.clock = SimClock(time_scale, clock)
         self._state = SimState(self.clock)
         self.regions = RegionsBehaviour(account_id, denied_regions)
-        self._rds = RdsBehaviour(self._state, account_id)
+        self.limits = Limits(self._state, account_id, snapshot_quota)
+        self._rds = RdsBehaviour(self._state, account_id, self.limits)
         self._iam = IamBehaviour(
             self.clock,
             account_id,
@@ -104,6 +111,8 @@ class Sandbox:
         self._behaviours: list[Behaviour] = [
             self.regions,
             GlobalDbBehaviour(self._state, account_id),
+            self.limits,
+            ChangesBehaviour(self._state, account_id),
             self._rds,
             self._iam,
         ]

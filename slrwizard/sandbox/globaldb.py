@@ -5,6 +5,10 @@ region when removing a member, so ``RemoveFromGlobalCluster`` from any other reg
 nothing (and answers ``GlobalCluster: null``); it lets the primary leave while secondaries remain,
 and ``DescribeGlobalClusters``/``DeleteGlobalCluster`` ignore or crash on unknown identifiers. The
 sandbox answers these three calls itself, on moto's objects.
+
+A cluster that leaves stays listed in ``DescribeGlobalClusters`` for a while on AWS (the removal is
+asynchronous), and ``DeleteGlobalCluster`` refuses a global database that still lists members: the
+sandbox keeps each leaver (``SimState.leavers``) until its time is up and a describe has shown it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 from slrwizard.sandbox import backends
 from slrwizard.sandbox.calls import Call, Reply, answer, fail
-from slrwizard.sandbox.state import SimState
+from slrwizard.sandbox.state import Leaver, SimState
 
 
 def _find(account: str, ident: str) -> Any | None:
@@ -31,18 +35,23 @@ def membership(account: str, cluster: Any) -> tuple[Any, bool, list[Any]] | None
     return None
 
 
-def describe(gc: Any) -> dict[str, Any]:
-    """A global cluster in botocore's parsed form."""
-    members = []
-    for member in gc.members:
-        row: dict[str, Any] = {
-            "DBClusterArn": member.db_cluster_arn,
-            "Readers": [] if not member.is_writer else list(gc.readers),
-            "IsWriter": bool(member.is_writer),
-        }
-        if not member.is_writer:
-            row["GlobalWriteForwardingStatus"] = "disabled"
-        members.append(row)
+def _member_row(gc: Any, member: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "DBClusterArn": member.db_cluster_arn,
+        "Readers": [] if not member.is_writer else list(gc.readers),
+        "IsWriter": bool(member.is_writer),
+    }
+    if not member.is_writer:
+        row["GlobalWriteForwardingStatus"] = "disabled"
+    return row
+
+
+def describe(gc: Any, leavers: list[Leaver] | None = None) -> dict[str, Any]:
+    """A global cluster in botocore's parsed form; ``leavers`` are still listed (and so seen)."""
+    members = [_member_row(gc, member) for member in gc.members]
+    for leaver in leavers or []:
+        leaver.seen = True
+        members.append(dict(leaver.row))
     return {
         "GlobalClusterIdentifier": gc.global_cluster_identifier,
         "GlobalClusterResourceId": gc.global_cluster_resource_id,
@@ -88,9 +97,12 @@ class GlobalDbBehaviour:
             gc = _find(self._account, ident)
             if gc is None:
                 return _not_found(ident)
-            return answer({"GlobalClusters": [describe(gc)]})
-        rows = [describe(gc) for gc in list(backends.global_clusters(self._account).values())]
+            return answer({"GlobalClusters": [self._row(gc)]})
+        rows = [self._row(gc) for gc in list(backends.global_clusters(self._account).values())]
         return answer({"GlobalClusters": rows})
+
+    def _row(self, gc: Any) -> dict[str, Any]:
+        return describe(gc, self._state.leaving(gc.global_cluster_identifier))
 
     def _remove(self, call: Call) -> Reply:
         ident = str(call.params.get("GlobalClusterIdentifier", ""))
@@ -112,8 +124,17 @@ class GlobalDbBehaviour:
                 f"The primary cluster {target} cannot be removed from global cluster "
                 f"{gc.global_cluster_identifier} while it has secondary clusters.",
             )
+        row = _member_row(gc, member)
         gc.members.remove(member)
         member.global_cluster_identifier = None
+        self._state.leavers.append(
+            Leaver(
+                global_id=gc.global_cluster_identifier,
+                row=row,
+                until=self._state.clock.deadline(self._state.clock.durations.leave_global),
+                shown_until=self._state.visible_until(),
+            )
+        )
         if not member.is_writer:
             # A detached secondary is promoted to a standalone, writable cluster: it shows
             # `promoting` for a while, and refuses a final snapshot until it is available.
@@ -125,7 +146,9 @@ class GlobalDbBehaviour:
                 "promoting",
                 self._state.clock.durations.promote,
             )
-        return answer({"GlobalCluster": describe(gc)})
+        body = describe(gc)  # the answer still lists it; only a describe counts as seen
+        body["GlobalClusterMembers"].append(row)
+        return answer({"GlobalCluster": body})
 
     def _delete(self, call: Call) -> Reply:
         ident = str(call.params.get("GlobalClusterIdentifier", ""))
@@ -138,7 +161,7 @@ class GlobalDbBehaviour:
                 "Cannot delete protected Global Cluster, please disable deletion protection and "
                 "try again.",
             )
-        if gc.members:
+        if gc.members or self._state.leaving(gc.global_cluster_identifier):
             return fail(
                 "InvalidGlobalClusterStateFault",
                 f"Global Cluster {gc.global_cluster_arn} is not empty",

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Container
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from slrwizard.sandbox import backends
 from slrwizard.sandbox.calls import Call, Reply, answer, fail
 from slrwizard.sandbox.globaldb import membership
+from slrwizard.sandbox.limits import NO_FINAL_SNAPSHOT_STATES, Limits
 from slrwizard.sandbox.state import Ghost, Kind, SimState
 
 _SNAPSHOT_ID = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,254}")
-_BUSY_CLUSTER_STATES = frozenset({"stopped", "stopping", "starting", "promoting"})
+_BUSY_CLUSTER_STATES = frozenset({"stopped", "stopping", "starting", "promoting", "modifying"})
 _INVALID_SNAPSHOT_ID = (
     "The parameter FinalDBSnapshotIdentifier is not a valid identifier. Identifiers must begin "
     "with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with "
@@ -38,7 +39,7 @@ def valid_snapshot_id(value: str) -> bool:
 
 
 def snapshot_choice_problem(
-    params: dict[str, Any], existing: Container[str], exists_code: str
+    params: dict[str, Any], existing: Iterable[str], exists_code: str
 ) -> Reply | None:
     """The error AWS gives for a bad final-snapshot choice, or None when it is acceptable.
 
@@ -58,7 +59,8 @@ def snapshot_choice_problem(
         )
     if final is not None and not valid_snapshot_id(final):
         return fail("InvalidParameterValue", _INVALID_SNAPSHOT_ID)
-    if final is not None and final in existing:
+    # Identifiers are case-insensitive: "Orders-Final" is taken if "orders-final" exists.
+    if final is not None and final.lower() in {str(name).lower() for name in existing}:
         return fail(
             exists_code,
             f"Cannot create the snapshot because a snapshot with the identifier {final} "
@@ -93,9 +95,10 @@ class RdsBehaviour:
     """The RDS gaps: deletion in progress, stopped and starting clusters, global members, final
     snapshot parameters, and the role AWS creates with the first database."""
 
-    def __init__(self, state: SimState, account: str) -> None:
+    def __init__(self, state: SimState, account: str, limits: Limits) -> None:
         self._state = state
         self._account = account
+        self._limits = limits
         self._before: dict[str, Handler] = {
             "DescribeDBClusters": self._describe_cluster_ghost,
             "DescribeDBInstances": self._describe_instance_ghost,
@@ -112,7 +115,6 @@ class RdsBehaviour:
             "DeleteDBInstance": self._after_delete_instance,
             "StartDBCluster": self._after_start_cluster,
             "StopDBCluster": self._after_stop_cluster,
-            "PromoteReadReplicaDBCluster": self._after_promote,
             "CreateDBCluster": self._after_create,
             "CreateDBInstance": self._after_create,
         }
@@ -147,15 +149,14 @@ class RdsBehaviour:
         """Show a transitional status, and members that are being deleted (AWS lists them
         until they are gone; moto forgets them at once)."""
         cid = str(body.get("DBClusterIdentifier", ""))
-        shown = self._state.status("cluster", region, cid)
-        if shown and body.get("Status") != "deleting":
-            body["Status"] = shown
+        self._state.show("cluster", region, body, "DBClusterIdentifier", "Status")
         members = body.setdefault("DBClusterMembers", [])
         listed = {str(m.get("DBInstanceIdentifier", "")).lower() for m in members}
         for ghost in self._state.ghosts("instance", region):
             if (
                 ghost.cluster_id or ""
             ).lower() == cid.lower() and ghost.identifier.lower() not in listed:
+                # Listed, not seen: only a describe of the instance shows its `deleting`.
                 members.append(
                     {
                         "DBInstanceIdentifier": ghost.identifier,
@@ -170,6 +171,7 @@ class RdsBehaviour:
         ghost = self._state.ghost("cluster", call.region, call.params.get("DBClusterIdentifier"))
         if ghost is None:
             return None
+        ghost.seen = True
         body = self._decorate_cluster(call.region, copy.deepcopy(ghost.body))
         return answer({"DBClusters": [body]})
 
@@ -177,6 +179,7 @@ class RdsBehaviour:
         ghost = self._state.ghost("instance", call.region, call.params.get("DBInstanceIdentifier"))
         if ghost is None:
             return None
+        ghost.seen = True
         return answer({"DBInstances": [copy.deepcopy(ghost.body)]})
 
     def _after_describe_clusters(self, call: Call, parsed: dict[str, Any]) -> None:
@@ -190,16 +193,15 @@ class RdsBehaviour:
             if ghost.identifier.lower() not in listed and _filters_match(
                 ghost, call.params.get("Filters")
             ):
+                ghost.seen = True
                 clusters.append(self._decorate_cluster(call.region, copy.deepcopy(ghost.body)))
 
     def _after_describe_instances(self, call: Call, parsed: dict[str, Any]) -> None:
         instances = parsed.setdefault("DBInstances", [])
         for body in instances:
-            shown = self._state.status(
-                "instance", call.region, body.get("DBInstanceIdentifier", "")
+            self._state.show(
+                "instance", call.region, body, "DBInstanceIdentifier", "DBInstanceStatus"
             )
-            if shown:
-                body["DBInstanceStatus"] = shown
         # moto paginates instances: ghosts go on the last page only.
         if call.params.get("DBInstanceIdentifier") or parsed.get("Marker"):
             return
@@ -208,6 +210,7 @@ class RdsBehaviour:
             if ghost.identifier.lower() not in listed and _filters_match(
                 ghost, call.params.get("Filters")
             ):
+                ghost.seen = True
                 instances.append(copy.deepcopy(ghost.body))
 
     # -- deleting ---------------------------------------------------------------------------
@@ -225,6 +228,11 @@ class RdsBehaviour:
         )
         if problem:
             return problem
+        final = call.params.get("FinalDBSnapshotIdentifier")
+        if final is not None:
+            problem = self._limits.snapshot_refusal(call.region, cluster, cluster=True)
+            if problem:
+                return problem
         # moto deletes stopped, starting and promoting clusters; AWS refuses.
         status = self._state.status("cluster", call.region, cid) or backends.raw_status(cluster)
         if status in _BUSY_CLUSTER_STATES:
@@ -280,7 +288,7 @@ class RdsBehaviour:
                 )
             call.notes["cluster_id"] = db.db_cluster_identifier
             call.notes["writer"] = bool(getattr(db, "is_cluster_writer", False))
-            return None
+            return self._limits.last_source_instance_refusal(call.region, db)
         if getattr(db, "source_db_instance_identifier", None):
             if final is not None:
                 return fail(
@@ -289,9 +297,20 @@ class RdsBehaviour:
                     "instance",
                 )
             return None
-        return snapshot_choice_problem(
+        problem = snapshot_choice_problem(
             call.params, backend.database_snapshots, "DBSnapshotAlreadyExists"
         )
+        if problem or final is None:
+            return problem
+        status = backends.raw_status(db)
+        if status in NO_FINAL_SNAPSHOT_STATES:
+            # USER_DeleteInstance: no final snapshot while creating, failed, incompatible-*.
+            return fail(
+                "InvalidDBInstanceState",
+                f"Cannot create a final snapshot of DB instance {iid} because it is in {status} "
+                "state. Delete it with SkipFinalSnapshot, or fix its state first.",
+            )
+        return self._limits.snapshot_refusal(call.region, db, cluster=False)
 
     def _after_delete_instance(self, call: Call, parsed: dict[str, Any]) -> None:
         body = parsed.get("DBInstance") or {}
@@ -355,15 +374,6 @@ class RdsBehaviour:
         cluster = backends.rds(self._account, call.region).clusters.get(cid)
         for db in list(cluster.members) if cluster is not None else []:
             db.status = "stopped"
-
-    def _after_promote(self, call: Call, parsed: dict[str, Any]) -> None:
-        # moto promotes a replica cluster at once; AWS shows `promoting` for a while.
-        cid = str(call.params.get("DBClusterIdentifier", ""))
-        self._state.begin(
-            "cluster", call.region, cid, "promoting", self._state.clock.durations.promote
-        )
-        if isinstance(parsed.get("DBCluster"), dict):
-            parsed["DBCluster"]["Status"] = "promoting"
 
     # -- creating ---------------------------------------------------------------------------
 
