@@ -39,6 +39,10 @@ class GatewaySettings(BaseModel):
     """Total attempts per call, including the first (botocore 'adaptive' retry mode)."""
     poll_seconds: float = 15.0
     """Delay between polls of a deletion, a start or the role's deletion task."""
+    settle_seconds: float = 10.0
+    """Delay before the first poll after a change (at most ``poll_seconds``): AWS may still
+    describe the old state for a moment after accepting a change (terraform-provider-aws waits
+    ~30 s after a promotion before its first read)."""
     wait_timeout: float = 3600.0
     """How long to wait for one resource to reach a state before giving up on it."""
     max_workers: int = 32
@@ -166,6 +170,8 @@ class Transport:
         operation = waiter.config.operation
         action = self._action(service, operation)
         deadline = time.monotonic() + self.settings.wait_timeout
+        if sleep_or_stop(self.first_poll_delay, should_stop):
+            raise e.GuardError("Stopped while waiting, at the operator's request.")
         while True:
             try:
                 waiter.wait(**params, WaiterConfig={"Delay": 0, "MaxAttempts": 1})
@@ -194,6 +200,35 @@ class Transport:
                 )
             if sleep_or_stop(self.settings.poll_seconds, should_stop):
                 raise e.GuardError("Stopped while waiting, at the operator's request.")
+
+    @property
+    def first_poll_delay(self) -> float:
+        """Seconds between a change and the first read that checks it."""
+        return min(self.settings.settle_seconds, self.settings.poll_seconds)
+
+    def poll_until(
+        self,
+        what: str,
+        region: str,
+        done: Callable[[], bool],
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        """Poll ``done`` (which describes something) after the settle delay, then every
+        ``poll_seconds``, until it is true; the waits of changes no botocore waiter covers."""
+        deadline = time.monotonic() + self.settings.wait_timeout
+        delay = self.first_poll_delay
+        while True:
+            if sleep_or_stop(delay, should_stop):
+                raise e.GuardError("Stopped while waiting, at the operator's request.")
+            if done():
+                return
+            if time.monotonic() > deadline:
+                raise e.UnreachableError(
+                    f"Gave up waiting until {what} in {region} after "
+                    f"{self.settings.wait_timeout:.0f} s.",
+                    code="WaitTimeout",
+                )
+            delay = self.settings.poll_seconds
 
 
 def _load_models_once(client: Any) -> None:

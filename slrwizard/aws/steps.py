@@ -3,6 +3,12 @@
 Each step first looks at the resource and acts only if AWS is not already where the step leads: a
 cluster already ``deleting`` is waited for, not deleted again; a member already gone is skipped.
 That is what makes a resumed or retried plan safe.
+
+A step is done when AWS *describes* it done, not when the call returns: lifting protection waits
+until a describe shows it off (the resource is ``modifying`` meanwhile), the wait after a
+promotion until the replication source is gone, the wait after leaving a global database until
+``DescribeGlobalClusters`` no longer lists the cluster, and deleting a global database until it
+lists no member.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from typing import Any
 
 from typing_extensions import assert_never  # typing's own arrived in 3.11; pydantic needs this
 
+from slrwizard.aws.prechecks import PreChecks
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
 from slrwizard.domain.plan import PlanStep, StepKind
@@ -44,11 +51,16 @@ class StepRunner:
 
     def __init__(self, transport: Transport) -> None:
         self.aws = transport
+        self.checks = PreChecks(transport)
 
     def run(self, step: PlanStep, should_stop: Stop = None) -> StepResult:
         """Carry out ``step``; mypy checks that every kind has its branch."""
         stop = should_stop
         match step.kind:
+            case StepKind.CHECK_CLUSTER:
+                return self.checks.run(step, self._cluster(step))
+            case StepKind.CHECK_INSTANCE:
+                return self.checks.run(step, self._instance(step))
             case StepKind.START_CLUSTER:
                 return self._start_cluster(step)
             case StepKind.WAIT_CLUSTER_AVAILABLE:
@@ -60,19 +72,31 @@ class StepRunner:
             case StepKind.DELETE_MEMBER:
                 return self._delete_member(step)
             case StepKind.LIFT_CLUSTER_PROTECTION:
-                return self._lift_cluster_protection(step)
+                return self._lift_protection(step, stop, cluster=True)
             case StepKind.DELETE_CLUSTER:
                 return self._delete_cluster(step)
             case StepKind.WAIT_CLUSTER_DELETED:
                 return self._wait_deleted(step, "db_cluster_deleted", "DBClusterIdentifier", stop)
             case StepKind.DELETE_GLOBAL_CLUSTER:
-                return self._delete_global_cluster(step)
+                return self._delete_global_cluster(step, stop)
             case StepKind.VERIFY_CLUSTER_SNAPSHOT:
                 return self._verify_snapshot(
                     step, "db_cluster_snapshot_available", "DBClusterSnapshotIdentifier", stop
                 )
+            case StepKind.START_INSTANCE:
+                return self._start_instance(step)
+            case StepKind.WAIT_INSTANCE_AVAILABLE:
+                self._require_instance(step)
+                self.aws.wait(
+                    "rds",
+                    "db_instance_available",
+                    step.region,
+                    stop,
+                    DBInstanceIdentifier=step.target,
+                )
+                return StepResult()
             case StepKind.LIFT_INSTANCE_PROTECTION:
-                return self._lift_instance_protection(step)
+                return self._lift_protection(step, stop, cluster=False)
             case StepKind.DELETE_INSTANCE:
                 return self._delete_instance(step)
             case StepKind.WAIT_INSTANCE_DELETED:
@@ -102,6 +126,15 @@ class StepRunner:
         except e.NotFoundError:
             return None
         return dict(found[0]) if found else None
+
+    def _require_instance(self, step: PlanStep) -> dict[str, Any]:
+        instance = self._instance(step)
+        if instance is None:
+            raise e.NotFoundError(
+                f"Instance {step.target} no longer exists in {step.region}.",
+                code="DBInstanceNotFound",
+            )
+        return instance
 
     def _require_cluster(self, step: PlanStep) -> dict[str, Any]:
         cluster = self._cluster(step)
@@ -146,7 +179,38 @@ class StepRunner:
         self.aws.wait(
             "rds", "db_cluster_available", step.region, stop, DBClusterIdentifier=step.target
         )
+        if step.source_cluster_id:
+            # The source link clears only when the promotion is over, after `available` at times.
+            self.aws.poll_until(
+                f"{step.target} has no replication source",
+                step.region,
+                lambda: not self._require_cluster(step).get("ReplicationSourceIdentifier"),
+                stop,
+            )
+            return StepResult(note="promoted: no replication source any more")
+        if step.global_cluster_id:
+            gid = step.global_cluster_id
+            arn = self._require_cluster(step).get("DBClusterArn")
+            self.aws.poll_until(
+                f"{gid} no longer lists {step.target}",
+                step.region,
+                lambda: arn not in self._global_members(step.region, gid),
+                stop,
+            )
+            return StepResult(note=f"{gid} no longer lists it")
         return StepResult()
+
+    def _global_members(self, region: str, gid: str) -> list[str]:
+        """The member ARNs ``DescribeGlobalClusters`` lists for ``gid`` (none once it is gone)."""
+        try:
+            found = self.aws.call(
+                "rds", "DescribeGlobalClusters", region, GlobalClusterIdentifier=gid
+            )["GlobalClusters"]
+        except e.NotFoundError:
+            return []
+        return [
+            str(m.get("DBClusterArn")) for g in found for m in g.get("GlobalClusterMembers") or []
+        ]
 
     def _remove_from_global(self, step: PlanStep) -> StepResult:
         cluster = self._require_cluster(step)
@@ -166,6 +230,8 @@ class StepRunner:
         cluster = self._require_cluster(step)
         if not cluster.get("ReplicationSourceIdentifier"):
             return StepResult(skipped=True, note="already standalone")
+        if cluster.get("Status") == "promoting":  # ours, from a retried or resumed step
+            return StepResult(skipped=True, note="promotion already under way")
         answer = self.aws.call(
             "rds", "PromoteReadReplicaDBCluster", step.region, DBClusterIdentifier=step.target
         )
@@ -184,18 +250,44 @@ class StepRunner:
             SkipFinalSnapshot=True,
         )
 
-    def _lift_cluster_protection(self, step: PlanStep) -> StepResult:
-        if not self._require_cluster(step).get("DeletionProtection"):
+    def _lift_protection(self, step: PlanStep, stop: Stop, *, cluster: bool) -> StepResult:
+        """Turn deletion protection off, and return only once a describe shows it off and the
+        resource is no longer ``modifying``: AWS applies the change asynchronously."""
+        status_key = "Status" if cluster else "DBInstanceStatus"
+
+        def look() -> dict[str, Any]:
+            return self._require_cluster(step) if cluster else self._require_instance(step)
+
+        def lifted() -> bool:
+            now = look()
+            return not now.get("DeletionProtection") and now.get(status_key) != "modifying"
+
+        current = look()
+        if not current.get("DeletionProtection"):
+            if current.get(status_key) != "modifying":
+                return StepResult(skipped=True, note="protection already off")
+            self.aws.poll_until(f"{step.target} is no longer modifying", step.region, lifted, stop)
             return StepResult(skipped=True, note="protection already off")
-        answer = self.aws.call(
-            "rds",
-            "ModifyDBCluster",
-            step.region,
-            DBClusterIdentifier=step.target,
-            DeletionProtection=False,
-            ApplyImmediately=True,
+        if current.get(status_key) == "modifying":
+            answer: dict[str, Any] = {}  # a change of ours (a retried step) is under way
+        else:
+            operation, param = (
+                ("ModifyDBCluster", "DBClusterIdentifier")
+                if cluster
+                else ("ModifyDBInstance", "DBInstanceIdentifier")
+            )
+            answer = self.aws.call(
+                "rds",
+                operation,
+                step.region,
+                **{param: step.target},
+                DeletionProtection=False,
+                ApplyImmediately=True,
+            )
+        self.aws.poll_until(
+            f"{step.target} shows deletion protection off", step.region, lifted, stop
         )
-        return StepResult(request_id=_request_id(answer))
+        return StepResult(request_id=_request_id(answer), note="AWS shows protection off")
 
     def _delete_cluster(self, step: PlanStep) -> StepResult:
         cluster = self._cluster(step)
@@ -205,11 +297,15 @@ class StepRunner:
             return StepResult(
                 skipped=True, note="already deleting: waiting for it, not deleting again"
             )
-        return self._send_delete(
+        result = self._send_delete(
             step, "DeleteDBCluster", DBClusterIdentifier=step.target, **_final_snapshot(step)
         )
+        self.checks.release(step.region, step.final_snapshot_id, cluster=True)
+        return result
 
-    def _delete_global_cluster(self, step: PlanStep) -> StepResult:
+    def _delete_global_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
+        """Members that left are listed for a while and AWS refuses until they are not: the
+        primary's wait covers that, and the executor retries the refusal if it comes anyway."""
         try:
             found = self.aws.call(
                 "rds", "DescribeGlobalClusters", step.region, GlobalClusterIdentifier=step.target
@@ -239,22 +335,12 @@ class StepRunner:
         return StepResult(skipped=True, note="already gone")
 
     # -- standalone instance steps --------------------------------------------------------------
-    def _lift_instance_protection(self, step: PlanStep) -> StepResult:
-        instance = self._instance(step)
-        if instance is None:
-            raise e.NotFoundError(
-                f"Instance {step.target} no longer exists in {step.region}.",
-                code="DBInstanceNotFound",
-            )
-        if not instance.get("DeletionProtection"):
-            return StepResult(skipped=True, note="protection already off")
+    def _start_instance(self, step: PlanStep) -> StepResult:
+        status = self._require_instance(step).get("DBInstanceStatus")
+        if status != "stopped":
+            return StepResult(skipped=True, note=f"already {status}")
         answer = self.aws.call(
-            "rds",
-            "ModifyDBInstance",
-            step.region,
-            DBInstanceIdentifier=step.target,
-            DeletionProtection=False,
-            ApplyImmediately=True,
+            "rds", "StartDBInstance", step.region, DBInstanceIdentifier=step.target
         )
         return StepResult(request_id=_request_id(answer))
 
@@ -266,9 +352,11 @@ class StepRunner:
             return StepResult(
                 skipped=True, note="already deleting: waiting for it, not deleting again"
             )
-        return self._send_delete(
+        result = self._send_delete(
             step, "DeleteDBInstance", DBInstanceIdentifier=step.target, **_final_snapshot(step)
         )
+        self.checks.release(step.region, step.final_snapshot_id, cluster=False)
+        return result
 
     # -- waits, for either kind -----------------------------------------------------------------
     def _wait_deleted(self, step: PlanStep, waiter: str, param: str, stop: Stop) -> StepResult:

@@ -5,9 +5,18 @@ primary can only leave once its secondaries have, and the source of a read repli
 replica has been promoted (clusters) or deleted (instances). Those waits are explicit gates here;
 everything else runs concurrently, so the total time approaches the longest single chain.
 
-Before the first change to a resource, its final snapshot name is checked to be free, so a taken
-name stops that resource before anything was changed. A failed resource stops where it failed and
-can be retried (steps are idempotent) or left alone; the others carry on.
+A gate opens on *completion*, not on an API call's return: the source of a replica waits until
+the replica's promotion step **and the wait that confirms it** (available, no replication source)
+are done; a global primary waits until each secondary has left and ``DescribeGlobalClusters`` no
+longer lists it.
+
+Each resource's plan starts with a check (``CHECK_CLUSTER``/``CHECK_INSTANCE``: final snapshot
+name free, snapshot quota, KMS key) and puts everything reversible before anything irreversible,
+so a refusal stops that resource before anything was lost. AWS also refuses a change for a while
+after another one (a cluster still ``modifying``, a member still listed by its global database):
+those refusals (the ``Invalid*StateFault`` codes) are retried with a bounded, growing delay and
+shown as *waiting*, not as failures. A failed resource stops where it failed and can be retried
+(steps are idempotent) or left alone; the others carry on.
 """
 
 from __future__ import annotations
@@ -22,11 +31,25 @@ from pydantic import BaseModel, ConfigDict
 
 from slrwizard.domain import errors as e
 from slrwizard.domain.models import ScanResult
-from slrwizard.domain.plan import DeletionPlan, ResourceKind, ResourceSteps, StepKind
-from slrwizard.domain.ports import Gateway
+from slrwizard.domain.plan import DeletionPlan, PlanStep, ResourceKind, ResourceSteps, StepKind
+from slrwizard.domain.ports import Gateway, StepResult
 from slrwizard.domain.records import StepStatus
 
 StepListener = Callable[["StepUpdate"], None]
+TRANSIENT_CODES = frozenset(
+    {
+        "InvalidDBClusterStateFault",
+        "InvalidDBInstanceState",
+        "InvalidDBInstanceStateFault",
+        "InvalidGlobalClusterStateFault",
+    }
+)
+"""AWS's "not now" answers: the resource is busy with a change that settles by itself (e.g. "is
+not currently in the available state", "is a part of a global cluster" just after leaving it)."""
+RETRIES = 5
+"""Attempts after the first for a transient refusal; delays double from one poll interval."""
+MAX_RETRY_DELAY = 120.0
+_CHECKS = (StepKind.CHECK_CLUSTER, StepKind.CHECK_INSTANCE)
 
 
 class StepUpdate(BaseModel):
@@ -76,7 +99,8 @@ def _expected_length(p: ResourceProgress) -> int:
     """A rough rank of how long a resource's remaining steps take: starting a stopped cluster
     (minutes, then everything else) outweighs any number of other steps."""
     left = p.steps.steps[p.next_index :]
-    return len(left) + sum(10 for step in left if step.kind is StepKind.START_CLUSTER)
+    starts = (StepKind.START_CLUSTER, StepKind.START_INSTANCE)
+    return len(left) + sum(10 for step in left if step.kind in starts)
 
 
 class Executor:
@@ -176,7 +200,7 @@ class Executor:
                 index, step = p.next_index, steps[p.next_index]
                 self._wait_for_gate(p, step.kind)
                 self._emit(p, index, StepStatus.RUNNING)
-                result = self.gateway.run_step(step, self._stop.is_set)
+                result = self._run_step(p, index, step)
                 status = StepStatus.SKIPPED if result.skipped else StepStatus.DONE
                 self._emit(p, index, status, note=result.note, request_id=result.request_id)
                 with p.changed:
@@ -198,6 +222,28 @@ class Executor:
         except Exception as exc:  # a bug must not leave the resource "running" forever
             self._failed(p, e.AwsError(f"Unexpected error on {p.key}: {exc!r}", code="Internal"))
 
+    def _run_step(self, p: ResourceProgress, index: int, step: PlanStep) -> StepResult:
+        """Run one step; a transient refusal of a change waits and tries again, a few times."""
+        delay = max(0.01, self.gateway.poll_seconds)
+        for attempt in range(RETRIES + 1):
+            try:
+                return self.gateway.run_step(step, self._stop.is_set)
+            except e.InvalidStateError as exc:
+                if not step.mutating or exc.code not in TRANSIENT_CODES or attempt == RETRIES:
+                    raise
+                self._emit(
+                    p,
+                    index,
+                    StepStatus.WAITING,
+                    note=f"AWS is not ready yet ({exc.code}): trying again in "
+                    f"{_seconds(delay)} ({attempt + 1} of {RETRIES} retries)",
+                )
+                if self._stop.wait(delay):
+                    raise e.GuardError("Stopped while waiting for AWS to be ready.") from None
+                delay = min(delay * 2, MAX_RETRY_DELAY)
+                self._emit(p, index, StepStatus.RUNNING)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
     def _failed(self, p: ResourceProgress, exc: e.WizardError) -> None:
         self._emit(p, p.next_index, StepStatus.FAILED, error=exc, note=exc.explanation)
         self._set(p, ResourceState.FAILED, exc)
@@ -212,8 +258,10 @@ class Executor:
         self._set(p, ResourceState.VANISHED, exc)
 
     def _preflight(self, p: ResourceProgress) -> None:
-        """Refuse to start a resource whose final snapshot name is already taken."""
-        if p.next_index > 0 or p.key in self._under_way:
+        """Refuse to start a resource whose final snapshot name is already taken (for plans
+        journaled before they began with their own check step)."""
+        first = p.steps.steps[0].kind if p.steps.steps else None
+        if first in _CHECKS or p.next_index > 0 or p.key in self._under_way:
             return  # already under way: the snapshot may be ours
         choice = self.plan.choice(p.key)
         if choice is None or not choice.final_snapshot_id:
@@ -233,7 +281,7 @@ class Executor:
             other = self.progress[other_key]
             self._emit(p, p.next_index, StepStatus.WAITING, note=f"waiting for {other_key}")
             with other.changed:
-                while not (milestone in other.milestones or other.finished):
+                while not _reached(other, milestone):
                     if other.state in (ResourceState.FAILED, ResourceState.STOPPED):
                         raise e.InvalidStateError(
                             f"{p.key} waits for {other_key}, which did not get past "
@@ -247,6 +295,28 @@ class Executor:
 
 
 Gate = tuple[str, StepKind]
+
+
+def _seconds(delay: float) -> str:
+    return f"{delay:.1f} s" if delay < 10 else f"{delay:.0f} s"
+
+
+def _reached(other: ResourceProgress, milestone: StepKind) -> bool:
+    """Whether ``other`` has completed ``milestone``: the step itself and, when the next step is
+    the wait that confirms it, that wait too (AWS's answer to a call is not the change done)."""
+    if other.finished:
+        return True
+    steps = other.steps.steps
+    index = next((i for i, s in enumerate(steps) if s.kind is milestone), None)
+    if index is None:
+        return False
+    needed = index + 1
+    if needed < len(steps) and steps[needed].kind in (
+        StepKind.WAIT_CLUSTER_AVAILABLE,
+        StepKind.WAIT_INSTANCE_DELETED,
+    ):
+        needed += 1
+    return other.next_index >= needed
 
 
 def _gates(

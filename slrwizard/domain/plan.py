@@ -112,6 +112,8 @@ class ResourcePlan(BaseModel):
 class StepKind(str, Enum):
     """Everything the wizard ever asks AWS to do to a resource, one verb each."""
 
+    CHECK_CLUSTER = "check-cluster"
+    CHECK_INSTANCE = "check-instance"
     START_CLUSTER = "start-cluster"
     WAIT_CLUSTER_AVAILABLE = "wait-cluster-available"
     REMOVE_FROM_GLOBAL = "remove-from-global"
@@ -122,6 +124,8 @@ class StepKind(str, Enum):
     WAIT_CLUSTER_DELETED = "wait-cluster-deleted"
     DELETE_GLOBAL_CLUSTER = "delete-global-cluster"
     VERIFY_CLUSTER_SNAPSHOT = "verify-cluster-snapshot"
+    START_INSTANCE = "start-instance"
+    WAIT_INSTANCE_AVAILABLE = "wait-instance-available"
     LIFT_INSTANCE_PROTECTION = "lift-instance-protection"
     DELETE_INSTANCE = "delete-instance"
     WAIT_INSTANCE_DELETED = "wait-instance-deleted"
@@ -137,10 +141,23 @@ MUTATING_STEPS = frozenset(
         StepKind.LIFT_CLUSTER_PROTECTION,
         StepKind.DELETE_CLUSTER,
         StepKind.DELETE_GLOBAL_CLUSTER,
+        StepKind.START_INSTANCE,
         StepKind.LIFT_INSTANCE_PROTECTION,
         StepKind.DELETE_INSTANCE,
     }
 )
+IRREVERSIBLE_STEPS = frozenset(
+    {
+        StepKind.REMOVE_FROM_GLOBAL,
+        StepKind.PROMOTE_REPLICA,
+        StepKind.DELETE_MEMBER,
+        StepKind.DELETE_CLUSTER,
+        StepKind.DELETE_GLOBAL_CLUSTER,
+        StepKind.DELETE_INSTANCE,
+    }
+)
+"""Steps that cannot be undone. A resource's plan puts every check and every reversible step
+(start, lift protection) before its first one, so a refusal stops it with nothing lost."""
 
 
 _REQUIRED_REFERENCE = {
@@ -148,9 +165,13 @@ _REQUIRED_REFERENCE = {
     StepKind.PROMOTE_REPLICA: "source_cluster_id",
     StepKind.DELETE_MEMBER: "cluster_id",
 }
-_OPTIONAL_REFERENCE = {
-    StepKind.DELETE_CLUSTER: "final_snapshot_id",
-    StepKind.DELETE_INSTANCE: "final_snapshot_id",
+_OPTIONAL_REFERENCE: dict[StepKind, tuple[str, ...]] = {
+    StepKind.DELETE_CLUSTER: ("final_snapshot_id",),
+    StepKind.DELETE_INSTANCE: ("final_snapshot_id",),
+    StepKind.CHECK_CLUSTER: ("final_snapshot_id",),
+    StepKind.CHECK_INSTANCE: ("final_snapshot_id",),
+    # A wait after leaving a global database or a promotion waits for that change to be over.
+    StepKind.WAIT_CLUSTER_AVAILABLE: ("global_cluster_id", "source_cluster_id"),
 }
 _REFERENCES = ("final_snapshot_id", "global_cluster_id", "source_cluster_id", "cluster_id")
 
@@ -186,7 +207,7 @@ class PlanStep(BaseModel):
         data = dict(data)
         detail = data.pop("detail")
         kind = StepKind(data.get("kind"))
-        name = _REQUIRED_REFERENCE.get(kind) or _OPTIONAL_REFERENCE.get(kind)
+        name = _REQUIRED_REFERENCE.get(kind) or next(iter(_OPTIONAL_REFERENCE.get(kind, ())), None)
         if detail is not None and name is not None:
             data[name] = detail
         return data
@@ -196,7 +217,7 @@ class PlanStep(BaseModel):
         required = _REQUIRED_REFERENCE.get(self.kind)
         if required is not None and not getattr(self, required):
             raise ValueError(f"A {self.kind.value} step needs its {required}.")
-        allowed = {required, _OPTIONAL_REFERENCE.get(self.kind)}
+        allowed = {required, *_OPTIONAL_REFERENCE.get(self.kind, ())}
         extra = [n for n in _REFERENCES if getattr(self, n) is not None and n not in allowed]
         if extra:
             raise ValueError(f"A {self.kind.value} step has no {' or '.join(extra)}.")
@@ -234,9 +255,20 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             PlanStep(kind=kind, region=region, target=target, description=text, **references)
         )
 
+    add(
+        StepKind.CHECK_CLUSTER,
+        f"Check that nothing would stop the deletion of {cid} half-way (snapshot name, quota, "
+        "KMS key)",
+        final_snapshot_id=choice.final_snapshot_id,
+    )
     if cluster.status == "stopped":
         add(StepKind.START_CLUSTER, f"Start {cid}: AWS refuses to delete a stopped cluster")
         add(StepKind.WAIT_CLUSTER_AVAILABLE, f"Wait until {cid} is available")
+    if cluster.deletion_protection:
+        add(
+            StepKind.LIFT_CLUSTER_PROTECTION,
+            f"Turn off deletion protection on {cid} and wait until AWS shows it off",
+        )
     if cluster.global_cluster_id:
         gid = cluster.global_cluster_id
         who = "primary" if cluster.global_cluster_primary else "secondary"
@@ -246,14 +278,22 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             + (" once every secondary has left" if cluster.global_cluster_primary else ""),
             global_cluster_id=gid,
         )
-        add(StepKind.WAIT_CLUSTER_AVAILABLE, f"Wait until {cid} is available again")
+        add(
+            StepKind.WAIT_CLUSTER_AVAILABLE,
+            f"Wait until {cid} is available and {gid} no longer lists it",
+            global_cluster_id=gid,
+        )
     if cluster.replication_source:
         add(
             StepKind.PROMOTE_REPLICA,
             f"Promote read replica {cid} to a standalone cluster",
             source_cluster_id=cluster.replication_source,
         )
-        add(StepKind.WAIT_CLUSTER_AVAILABLE, f"Wait until {cid} is available after promotion")
+        add(
+            StepKind.WAIT_CLUSTER_AVAILABLE,
+            f"Wait until {cid} is available with no replication source",
+            source_cluster_id=cluster.replication_source,
+        )
     members = [*cluster.readers, *cluster.writers] if cluster.members_deleted_separately else []
     for member in members:
         role = "writer" if member.is_writer else "reader"
@@ -263,8 +303,6 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             target=member.identifier,
             cluster_id=cid,
         )
-    if cluster.deletion_protection:
-        add(StepKind.LIFT_CLUSTER_PROTECTION, f"Turn off deletion protection on {cid}")
     if choice.skip_final_snapshot:
         add(StepKind.DELETE_CLUSTER, f"Delete cluster {cid} WITHOUT a final snapshot")
     else:
@@ -290,16 +328,46 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
 
 
 def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
-    """The order to delete a standalone instance: protection, delete, wait, verify snapshot."""
+    """The order to delete a standalone instance: check, start (a stopped instance cannot be
+    modified, so one whose protection must be lifted is started first), protection, delete,
+    wait, verify snapshot."""
     region, iid = instance.region, instance.identifier
-    steps: list[PlanStep] = []
+    steps: list[PlanStep] = [
+        PlanStep(
+            kind=StepKind.CHECK_INSTANCE,
+            region=region,
+            target=iid,
+            final_snapshot_id=choice.final_snapshot_id,
+            description=f"Check that nothing would stop the deletion of {iid} half-way "
+            "(snapshot name, quota, KMS key, state)",
+        )
+    ]
+    if instance.status == "stopped" and instance.deletion_protection:
+        # AWS deletes a stopped instance, but will not modify one (USER_StopInstance).
+        steps.append(
+            PlanStep(
+                kind=StepKind.START_INSTANCE,
+                region=region,
+                target=iid,
+                description=f"Start {iid}: AWS refuses to modify a stopped instance",
+            )
+        )
+        steps.append(
+            PlanStep(
+                kind=StepKind.WAIT_INSTANCE_AVAILABLE,
+                region=region,
+                target=iid,
+                description=f"Wait until {iid} is available",
+            )
+        )
     if instance.deletion_protection:
         steps.append(
             PlanStep(
                 kind=StepKind.LIFT_INSTANCE_PROTECTION,
                 region=region,
                 target=iid,
-                description=f"Turn off deletion protection on instance {iid}",
+                description=f"Turn off deletion protection on instance {iid} and wait until "
+                "AWS shows it off",
             )
         )
     if choice.skip_final_snapshot:

@@ -55,7 +55,13 @@ class Arrange(Protocol):
         replica_of: str | None = None,
     ) -> str: ...
 
-    def instance(self, region: str, ident: str, *, protected: bool = False) -> str: ...
+    def instance(
+        self, region: str, ident: str, *, protected: bool = False, stopped: bool = False
+    ) -> str: ...
+
+    def snapshot_quota(self, most: int) -> None:
+        """Manual snapshots allowed per region (of clusters and of instances alike)."""
+        ...
 
     def cluster_snapshot(self, region: str, cluster_id: str, name: str) -> None: ...
 
@@ -107,8 +113,15 @@ class FakeArrange:
             replica_of=replica_of,
         ).arn
 
-    def instance(self, region: str, ident: str, *, protected: bool = False) -> str:
-        return self.aws.add_instance(region, ident, protected=protected).arn
+    def instance(
+        self, region: str, ident: str, *, protected: bool = False, stopped: bool = False
+    ) -> str:
+        found = self.aws.add_instance(region, ident, protected=protected)
+        found.status = "stopped" if stopped else found.status
+        return found.arn
+
+    def snapshot_quota(self, most: int) -> None:
+        self.aws.snapshot_quota = most
 
     def cluster_snapshot(self, region: str, cluster_id: str, name: str) -> None:
         assert f"{region}/{cluster_id}" in self.aws.clusters
@@ -152,9 +165,10 @@ class Boto3Arrange:
     disabled_region = "af-south-1"
     denied_region = "sa-east-1"
 
-    def __init__(self, session: boto3.Session, gateway: Any) -> None:
+    def __init__(self, session: boto3.Session, gateway: Any, sandbox: Any) -> None:
         self.session = session
         self.gateway = gateway
+        self.sandbox = sandbox
         self._ids = 0
 
     def _on_call(self, kind: StepKind, handler: Any) -> str:
@@ -257,7 +271,12 @@ class Boto3Arrange:
             rds.stop_db_cluster(DBClusterIdentifier=ident)
         return arn
 
-    def instance(self, region: str, ident: str, *, protected: bool = False) -> str:
+    def snapshot_quota(self, most: int) -> None:
+        self.sandbox.limits.snapshot_quota = most
+
+    def instance(
+        self, region: str, ident: str, *, protected: bool = False, stopped: bool = False
+    ) -> str:
         answer = self.client("rds", region).create_db_instance(
             DBInstanceIdentifier=ident,
             Engine="postgres",
@@ -267,6 +286,8 @@ class Boto3Arrange:
             MasterUserPassword=PASSWORD,
             DeletionProtection=protected,
         )
+        if stopped:
+            self.client("rds", region).stop_db_instance(DBInstanceIdentifier=ident)
         return str(answer["DBInstance"]["DBInstanceArn"])
 
     def cluster_snapshot(self, region: str, cluster_id: str, name: str) -> None:
@@ -283,7 +304,9 @@ class Boto3Arrange:
         rds = self.client("rds", region)
         if not cluster:
             rds.modify_db_instance(DBInstanceIdentifier=ident, DeletionProtection=False)
+            rds.describe_db_instances(DBInstanceIdentifier=ident)  # it is `modifying` until seen
             rds.delete_db_instance(DBInstanceIdentifier=ident, SkipFinalSnapshot=True)
+            self._watch_it_go(rds)
             return
         found = rds.describe_db_clusters(DBClusterIdentifier=ident)["DBClusters"][0]
         for member in found.get("DBClusterMembers", []):
@@ -291,7 +314,15 @@ class Boto3Arrange:
                 DBInstanceIdentifier=member["DBInstanceIdentifier"], SkipFinalSnapshot=True
             )
         rds.modify_db_cluster(DBClusterIdentifier=ident, DeletionProtection=False)
+        rds.describe_db_clusters(DBClusterIdentifier=ident)  # it is `modifying` until seen
         rds.delete_db_cluster(DBClusterIdentifier=ident, SkipFinalSnapshot=True)
+        self._watch_it_go(rds)
+
+    @staticmethod
+    def _watch_it_go(rds: Any) -> None:
+        """Whoever deleted it saw it `deleting`: at the sandbox's speed 0, that ends it."""
+        rds.describe_db_clusters()
+        rds.describe_db_instances()
 
 
 def new_session() -> boto3.Session:

@@ -38,7 +38,7 @@ def backend(request: pytest.FixtureRequest) -> Iterator[tuple[Gateway, Arrange]]
         box.install(gateway.events)
         seeding = new_session()
         box.install(seeding.events)
-        yield gateway, Boto3Arrange(seeding, gateway)
+        yield gateway, Boto3Arrange(seeding, gateway, box)
         gateway.settle()
     finally:
         box.stop()

@@ -148,6 +148,58 @@ def test_lift_cluster_protection(backend: Backend) -> None:
     assert found.deletion_protection is False
 
 
+def test_lifted_protection_is_seen_lifted_when_the_step_returns(backend: Backend) -> None:
+    gw, arrange = backend
+    arrange.instance(US, "solo", protected=True)
+    lifted = gw.run_step(step(StepKind.LIFT_INSTANCE_PROTECTION, US, "solo"))
+    assert (found := instance(gw, US, "solo")) is not None
+    assert (found.deletion_protection, found.status) == (False, "available"), lifted.note
+
+
+def test_a_stopped_instance_is_started_before_its_protection_is_lifted(backend: Backend) -> None:
+    gw, arrange = backend
+    arrange.instance(US, "sleepy", protected=True, stopped=True)
+    with pytest.raises(e.InvalidStateError) as refused:
+        gw.run_step(step(StepKind.LIFT_INSTANCE_PROTECTION, US, "sleepy"))
+    assert refused.value.code == "InvalidDBInstanceState"
+    twice(gw, step(StepKind.START_INSTANCE, US, "sleepy"))
+    gw.run_step(step(StepKind.WAIT_INSTANCE_AVAILABLE, US, "sleepy"))
+    twice(gw, step(StepKind.LIFT_INSTANCE_PROTECTION, US, "sleepy"))
+    assert (found := instance(gw, US, "sleepy")) is not None and not found.deletion_protection
+
+
+def test_the_check_finds_a_snapshot_name_taken_in_another_case(backend: Backend) -> None:
+    gw, arrange = backend
+    arrange.cluster(US, "orders")
+    arrange.cluster_snapshot(US, "orders", "orders-final")
+    with pytest.raises(e.SnapshotExistsError):
+        gw.run_step(step(StepKind.CHECK_CLUSTER, US, "orders", final_snapshot_id="Orders-Final"))
+    ok = gw.run_step(step(StepKind.CHECK_CLUSTER, US, "orders", final_snapshot_id="orders-2"))
+    assert ok.skipped is False and "orders-2 free" in ok.note
+
+
+def test_the_check_counts_the_snapshot_quota_and_the_checked_snapshots(backend: Backend) -> None:
+    gw, arrange = backend
+    arrange.cluster(US, "a")
+    arrange.cluster(US, "b")
+    arrange.cluster_snapshot(US, "a", "kept")
+    arrange.snapshot_quota(2)
+    gw.run_step(step(StepKind.CHECK_CLUSTER, US, "a", final_snapshot_id="a-final"))
+    gw.run_step(step(StepKind.CHECK_CLUSTER, US, "a", final_snapshot_id="a-final"))  # repeatable
+    with pytest.raises(e.AwsError) as full:
+        gw.run_step(step(StepKind.CHECK_CLUSTER, US, "b", final_snapshot_id="b-final"))
+    assert full.value.code == "SnapshotQuotaExceeded"
+    assert "Nothing was changed" in full.value.explanation
+    assert gw.run_step(step(StepKind.CHECK_CLUSTER, US, "b")).note == "nothing to check"
+    assert (found := cluster(gw, US, "b")) is not None and len(found.members) == 1
+
+
+def test_the_check_of_a_vanished_resource_is_not_found(backend: Backend) -> None:
+    gw, _ = backend
+    with pytest.raises(e.NotFoundError):
+        gw.run_step(step(StepKind.CHECK_INSTANCE, US, "ghost", final_snapshot_id="ghost-final"))
+
+
 def test_delete_member(backend: Backend) -> None:
     gw, arrange = backend
     arrange.cluster(EU, "orders", readers=1)
@@ -229,9 +281,13 @@ def test_global_database_secondary_then_primary_leave_and_it_is_deleted(
     assert (primary.global_cluster_id, primary.global_cluster_primary) == ("pay", True)
     assert (secondary.global_cluster_id, secondary.global_cluster_primary) == ("pay", False)
     twice(gw, step(StepKind.REMOVE_FROM_GLOBAL, EU, "pay-euw1", global_cluster_id="pay"))
-    gw.run_step(step(StepKind.WAIT_CLUSTER_AVAILABLE, EU, "pay-euw1"))
+    left_note = gw.run_step(
+        step(StepKind.WAIT_CLUSTER_AVAILABLE, EU, "pay-euw1", global_cluster_id="pay")
+    ).note
+    assert left_note == "pay no longer lists it"
     assert (left := cluster(gw, EU, "pay-euw1")) is not None and left.global_cluster_id is None
     twice(gw, step(StepKind.REMOVE_FROM_GLOBAL, US, "pay-use1", global_cluster_id="pay"))
+    gw.run_step(step(StepKind.WAIT_CLUSTER_AVAILABLE, US, "pay-use1", global_cluster_id="pay"))
     twice(gw, step(StepKind.DELETE_GLOBAL_CLUSTER, US, "pay"))
 
 
@@ -241,7 +297,7 @@ def test_promote_replica(backend: Backend) -> None:
     arrange.cluster(EU, "copy", replica_of=source)
     assert (found := cluster(gw, EU, "copy")) is not None and found.replication_source
     twice(gw, step(StepKind.PROMOTE_REPLICA, EU, "copy", source_cluster_id=source))
-    gw.run_step(step(StepKind.WAIT_CLUSTER_AVAILABLE, EU, "copy"))
+    gw.run_step(step(StepKind.WAIT_CLUSTER_AVAILABLE, EU, "copy", source_cluster_id=source))
     assert (found := cluster(gw, EU, "copy")) is not None and found.replication_source is None
 
 

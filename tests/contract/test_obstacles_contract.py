@@ -57,6 +57,10 @@ def state(gw: Gateway) -> list[tuple[Any, ...]]:
 
 # A step of every kind, on what ``_arrange_every_kind`` arranged.
 EVERY_KIND = [
+    step(K.CHECK_CLUSTER, US, "plain", final_snapshot_id="plain-final"),
+    step(K.CHECK_INSTANCE, US, "solo", final_snapshot_id="solo-final"),
+    step(K.START_INSTANCE, US, "dozing"),
+    step(K.WAIT_INSTANCE_AVAILABLE, US, "solo"),
     step(K.START_CLUSTER, US, "sleepy"),
     step(K.WAIT_CLUSTER_AVAILABLE, US, "plain"),
     step(K.REMOVE_FROM_GLOBAL, US, "prim", global_cluster_id="g1"),
@@ -81,6 +85,7 @@ def _arrange_every_kind(arrange: Arrange) -> None:
     arrange.cluster(US, "prim", global_id="g1")
     arrange.cluster(US, "rep", replica_of=arrange.cluster(US, "src"))
     arrange.instance(US, "solo", protected=True)
+    arrange.instance(US, "dozing", stopped=True)
 
 
 def test_every_kind_of_step_denied_names_its_action_and_changes_nothing(

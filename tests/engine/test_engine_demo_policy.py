@@ -45,6 +45,22 @@ def _add_replicas() -> None:
     outside("rds", "us-east-1").create_db_instance_read_replica(
         DBInstanceIdentifier="legacy-reporting-rr", SourceDBInstanceIdentifier="legacy-reporting"
     )
+    # A stopped, protected, encrypted instance: started before its protection is lifted, and
+    # its KMS key checked before anything irreversible (StartDBInstance, kms:DescribeKey).
+    key = outside("kms", "eu-west-2").create_key(Description="archive")["KeyMetadata"]["Arn"]
+    archive = outside("rds", "eu-west-2")
+    archive.create_db_instance(
+        DBInstanceIdentifier="archive-db",
+        DBInstanceClass="db.t4g.large",
+        Engine="postgres",
+        AllocatedStorage=20,
+        MasterUsername="dbadmin",
+        MasterUserPassword=PASSWORD,
+        DeletionProtection=True,
+        StorageEncrypted=True,
+        KmsKeyId=key,
+    )
+    archive.stop_db_instance(DBInstanceIdentifier="archive-db")
 
 
 def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(

@@ -36,6 +36,7 @@ def _account() -> FakeAccount:
     aws.add_cluster(EU, "copy", replica_of=ELSEWHERE)  # its source is not in this account
     aws.add_cluster(US, "pay", global_id="pay-global")  # a global database of one
     aws.add_instance(US, "solo", protected=True)
+    aws.add_instance(US, "dozing", protected=True).status = "stopped"  # started, then lifted
     aws.add_instance(US, "bystander")
     return aws
 

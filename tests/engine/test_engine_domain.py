@@ -21,6 +21,7 @@ from slrwizard.domain.models import (
     ScanResult,
 )
 from slrwizard.domain.plan import (
+    IRREVERSIBLE_STEPS,
     DeletionPlan,
     PlanStep,
     ResourceKind,
@@ -215,6 +216,7 @@ def _kinds(cluster: Cluster, **choice: Any) -> list[StepKind]:
 
 def test_plain_cluster_steps() -> None:
     assert _kinds(cluster_model()) == [
+        K.CHECK_CLUSTER,
         K.DELETE_MEMBER,
         K.DELETE_CLUSTER,
         K.WAIT_CLUSTER_DELETED,
@@ -224,7 +226,7 @@ def test_plain_cluster_steps() -> None:
 
 def test_stopped_cluster_is_started_and_awaited_first() -> None:
     kinds = _kinds(cluster_model(status="stopped"))
-    assert kinds[:2] == [K.START_CLUSTER, K.WAIT_CLUSTER_AVAILABLE]
+    assert kinds[:3] == [K.CHECK_CLUSTER, K.START_CLUSTER, K.WAIT_CLUSTER_AVAILABLE]
     assert kinds.index(K.DELETE_CLUSTER) > 1
 
 
@@ -232,6 +234,7 @@ def test_global_secondary_is_detached_then_deleted_and_keeps_the_global_database
     c = cluster_model("sec", global_cluster_id="g", global_cluster_primary=False)
     steps = cluster_steps(c, _choice(c))
     assert [s.kind for s in steps] == [
+        K.CHECK_CLUSTER,
         K.REMOVE_FROM_GLOBAL,
         K.WAIT_CLUSTER_AVAILABLE,
         K.DELETE_MEMBER,
@@ -239,23 +242,25 @@ def test_global_secondary_is_detached_then_deleted_and_keeps_the_global_database
         K.WAIT_CLUSTER_DELETED,
         K.VERIFY_CLUSTER_SNAPSHOT,
     ]
-    assert steps[0].global_cluster_id == "g"
-    assert "secondary" in steps[0].description
+    assert steps[1].global_cluster_id == "g"
+    assert "secondary" in steps[1].description
+    assert steps[2].global_cluster_id == "g"  # the wait lasts until it is no longer listed
 
 
 def test_global_primary_deletes_the_global_database_after_itself() -> None:
     c = cluster_model("prim", global_cluster_id="g", global_cluster_primary=True)
     steps = cluster_steps(c, _choice(c))
     kinds = [s.kind for s in steps]
-    assert kinds[:2] == [K.REMOVE_FROM_GLOBAL, K.WAIT_CLUSTER_AVAILABLE]
-    assert "once every secondary has left" in steps[0].description
+    assert kinds[:3] == [K.CHECK_CLUSTER, K.REMOVE_FROM_GLOBAL, K.WAIT_CLUSTER_AVAILABLE]
+    assert "once every secondary has left" in steps[1].description
     assert kinds.index(K.WAIT_CLUSTER_DELETED) < kinds.index(K.DELETE_GLOBAL_CLUSTER)
     assert steps[kinds.index(K.DELETE_GLOBAL_CLUSTER)].target == "g"
 
 
 def test_stopped_global_member_is_started_before_it_is_detached() -> None:
     c = cluster_model("sec", status="stopped", global_cluster_id="g")
-    assert _kinds(c)[:4] == [
+    assert _kinds(c)[:5] == [
+        K.CHECK_CLUSTER,
         K.START_CLUSTER,
         K.WAIT_CLUSTER_AVAILABLE,
         K.REMOVE_FROM_GLOBAL,
@@ -267,12 +272,14 @@ def test_read_replica_cluster_is_promoted_before_its_members_go() -> None:
     source = "arn:aws:rds:us-east-1:123456789012:cluster:src"
     c = cluster_model("rep", replication_source=source)
     steps = cluster_steps(c, _choice(c))
-    assert [s.kind for s in steps][:3] == [
+    assert [s.kind for s in steps][:4] == [
+        K.CHECK_CLUSTER,
         K.PROMOTE_REPLICA,
         K.WAIT_CLUSTER_AVAILABLE,
         K.DELETE_MEMBER,
     ]
-    assert steps[0].source_cluster_id == source
+    assert steps[1].source_cluster_id == source
+    assert steps[2].source_cluster_id == source  # the wait lasts until the link is gone
 
 
 def test_readers_are_deleted_before_the_writer_and_without_snapshots() -> None:
@@ -288,11 +295,12 @@ def test_readers_are_deleted_before_the_writer_and_without_snapshots() -> None:
     assert all("no snapshot" in s.description for s in steps)
 
 
-def test_protected_cluster_lifts_protection_after_members_and_before_delete() -> None:
+def test_protected_cluster_lifts_protection_before_anything_irreversible() -> None:
     kinds = _kinds(cluster_model(deletion_protection=True), lift_protection=True)
     assert kinds == [
-        K.DELETE_MEMBER,
+        K.CHECK_CLUSTER,
         K.LIFT_CLUSTER_PROTECTION,
+        K.DELETE_MEMBER,
         K.DELETE_CLUSTER,
         K.WAIT_CLUSTER_DELETED,
         K.VERIFY_CLUSTER_SNAPSHOT,
@@ -325,20 +333,54 @@ def test_clusters_whose_members_go_with_them_delete_no_member(engine: str, mode:
 
 @pytest.mark.parametrize("engine", ["neptune", "docdb", "aurora-postgresql"])
 def test_neptune_docdb_and_aurora_members_are_deleted_first(engine: str) -> None:
-    assert _kinds(cluster_model(engine=engine))[0] is K.DELETE_MEMBER
+    assert _kinds(cluster_model(engine=engine))[:2] == [K.CHECK_CLUSTER, K.DELETE_MEMBER]
 
 
 def test_instance_steps() -> None:
     i = instance_model(deletion_protection=True)
     steps = instance_steps(i, _choice(i, lift_protection=True))
     assert [s.kind for s in steps] == [
+        K.CHECK_INSTANCE,
         K.LIFT_INSTANCE_PROTECTION,
         K.DELETE_INSTANCE,
         K.WAIT_INSTANCE_DELETED,
         K.VERIFY_INSTANCE_SNAPSHOT,
     ]
+    assert steps[0].final_snapshot_id == steps[2].final_snapshot_id  # the check knows the name
     skip = instance_steps(i, _choice(i, skip_final_snapshot=True))
     assert [s.kind for s in skip][-1] is K.WAIT_INSTANCE_DELETED
+
+
+def test_a_stopped_protected_instance_is_started_before_its_protection_is_lifted() -> None:
+    i = instance_model(deletion_protection=True, status="stopped")
+    assert [s.kind for s in instance_steps(i, _choice(i, lift_protection=True))][:4] == [
+        K.CHECK_INSTANCE,
+        K.START_INSTANCE,  # AWS will not modify a stopped instance
+        K.WAIT_INSTANCE_AVAILABLE,
+        K.LIFT_INSTANCE_PROTECTION,
+    ]
+    unprotected = instance_model(status="stopped")  # AWS deletes a stopped instance as it is
+    assert K.START_INSTANCE not in [
+        s.kind for s in instance_steps(unprotected, _choice(unprotected))
+    ]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"status": "stopped", "deletion_protection": True},
+        {"global_cluster_id": "g", "global_cluster_primary": True, "deletion_protection": True},
+        {"replication_source": "arn:aws:rds:us-east-1:1:cluster:src", "deletion_protection": True},
+    ],
+)
+def test_nothing_irreversible_comes_before_the_check_and_every_reversible_step(
+    shape: dict[str, Any],
+) -> None:
+    kinds = _kinds(cluster_model(**shape), lift_protection=True)
+    first = min(i for i, kind in enumerate(kinds) if kind in IRREVERSIBLE_STEPS)
+    assert kinds[0] is K.CHECK_CLUSTER
+    reversible = {K.START_CLUSTER, K.LIFT_CLUSTER_PROTECTION} & set(kinds)
+    assert all(kinds.index(kind) < first for kind in reversible)
 
 
 @pytest.mark.parametrize(

@@ -200,8 +200,8 @@ def test_a_secondary_that_cannot_leave_holds_the_primary_back(
 # -- a resource that vanishes mid-plan --------------------------------------------------------
 @pytest.mark.parametrize(
     ("index", "status"),
-    [(0, "running"), (1, "done"), (4, "done")],
-    ids=["before-start", "after-start", "after-members-and-protection"],
+    [(0, "running"), (1, "done"), (5, "done")],
+    ids=["during-the-check", "after-start", "after-protection-and-members"],
 )
 def test_a_cluster_deleted_behind_the_wizards_back_ends_vanished(
     make_wizard: MakeWizard,
@@ -219,12 +219,13 @@ def test_a_cluster_deleted_behind_the_wizards_back_ends_vanished(
     hooks.after(key, index, lambda: account.delete_outside(EU, "doomed"), status)
     assert wz.delete_resources(hooks) is True  # vanished counts as finished
     doomed = wz.progress[key]
-    assert [s.kind for s in doomed.steps.steps][:6] == [
+    assert [s.kind for s in doomed.steps.steps][:7] == [
+        K.CHECK_CLUSTER,
         K.START_CLUSTER,
         K.WAIT_CLUSTER_AVAILABLE,
+        K.LIFT_CLUSTER_PROTECTION,  # reversible, so before anything irreversible
         K.DELETE_MEMBER,
         K.DELETE_MEMBER,
-        K.LIFT_CLUSTER_PROTECTION,
         K.DELETE_CLUSTER,
     ]
     assert doomed.state is ResourceState.VANISHED
@@ -286,7 +287,7 @@ def test_a_final_snapshot_that_never_appears_is_a_failure_not_a_vanishing(
     wz = make_wizard()
     confirmed(wz)
     hooks = Hooks()
-    hooks.after(f"{EU}/orders", 1, account.snapshots.clear)  # deleted by someone, at once
+    hooks.after(f"{EU}/orders", 2, account.snapshots.clear)  # deleted by someone, at once
     assert wz.delete_resources(hooks) is False
     orders = wz.progress[f"{EU}/orders"]
     assert orders.state is ResourceState.FAILED
@@ -321,8 +322,11 @@ def test_a_snapshot_name_taken_after_confirmation_stops_only_that_resource(
     assert "nothing was changed" in stopped.error.explanation
     assert stopped.next_index == 0
     assert all(p.state is ResourceState.DONE for k, p in wz.progress.items() if k != victim)
-    # Not one step of it was started, and the account shows it as it was.
-    assert [(r.index, r.status) for r in steps(records, victim)] == [(0, StepStatus.FAILED)]
+    # Only its check ran, and the account shows it as it was.
+    assert [(r.step.kind, r.status) for r in steps(records, victim)] == [
+        (K.CHECK_CLUSTER if taken == "cluster" else K.CHECK_INSTANCE, StepStatus.RUNNING),
+        (K.CHECK_CLUSTER if taken == "cluster" else K.CHECK_INSTANCE, StepStatus.FAILED),
+    ]
     if taken == "cluster":
         assert account.clusters[victim].deletion_protection is True
         assert len(account.members(EU, "orders")) == 2
@@ -401,7 +405,7 @@ def test_stop_during_a_wait_returns_promptly_and_retry_resumes(
         account.add_cluster(EU, "slow", writer=False).status = "deleting"
 
     hooks = Hooks()
-    hooks.after(key, 1, deleting_forever)
+    hooks.after(key, 2, deleting_forever)
     run = Running(wz, hooks)
     assert eventually(lambda: any(r.step.kind is K.WAIT_CLUSTER_DELETED for r in steps(records)))
     time.sleep(0.05)  # a few polls

@@ -60,6 +60,8 @@ class FakeInstance:
     writer: bool = False
     read_replica_source: str | None = None
     arn: str = ""
+    kms_key_state: str | None = None
+    """The state of its KMS key (``Enabled``, ``Disabled``...); None: not encrypted."""
 
 
 @dataclass
@@ -73,6 +75,7 @@ class FakeCluster:
     global_cluster_id: str | None = None
     replication_source: str | None = None
     arn: str = ""
+    kms_key_state: str | None = None
 
 
 @dataclass
@@ -107,6 +110,11 @@ class FakeAccount:
     globals: dict[str, FakeGlobal] = field(default_factory=dict)
     snapshots: dict[tuple[str, str, bool], str] = field(default_factory=dict)
     """``(region, name, of a cluster)`` -> status."""
+    snapshot_quota: int = 100
+    reserved: dict[tuple[str, bool], set[str]] = field(default_factory=dict)
+    """Final snapshots the checks counted and no deletion has taken yet, by (region, cluster)."""
+    """Manual snapshots allowed per region, of clusters and of instances alike (as the
+    sandbox's ``limits.snapshot_quota``)."""
     tasks: dict[str, Task] = field(default_factory=dict)
     refusals: dict[str, list[e.WizardError]] = field(default_factory=dict)
     obstacles: Obstacles = field(default_factory=Obstacles)

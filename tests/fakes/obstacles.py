@@ -18,6 +18,10 @@ from slrwizard.domain.plan import PlanStep, StepKind
 K = StepKind
 
 STEP_ACTIONS: dict[StepKind, str] = {
+    K.CHECK_CLUSTER: "rds:DescribeDBClusters",
+    K.CHECK_INSTANCE: "rds:DescribeDBInstances",
+    K.START_INSTANCE: "rds:StartDBInstance",
+    K.WAIT_INSTANCE_AVAILABLE: "rds:DescribeDBInstances",
     K.START_CLUSTER: "rds:StartDBCluster",
     K.WAIT_CLUSTER_AVAILABLE: "rds:DescribeDBClusters",
     K.REMOVE_FROM_GLOBAL: "rds:RemoveFromGlobalCluster",

@@ -1,6 +1,8 @@
 """The fake's plan steps: each looks first and acts only if still needed, like ``aws/steps.py``,
 and refuses what AWS refuses (a cluster with members left, a protected resource, a primary
-leaving its global database before its secondaries, a snapshot name already taken)."""
+leaving its global database before its secondaries, a snapshot name already taken, a full
+snapshot quota, a disabled KMS key, a stopped instance's modification). Its checks before the
+first irreversible call are ``aws/prechecks.py``'s, on the account's data."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
 
 Stop = Callable[[], bool] | None
 GOING = ("deleting", "deleted")
+NO_FINAL_SNAPSHOT_STATES = ("creating", "failed", "incompatible-restore", "incompatible-network")
 
 
 def _state_error(message: str, code: str = "InvalidDBClusterStateFault") -> e.InvalidStateError:
@@ -31,11 +34,21 @@ class FakeSteps:
         kind = step.kind
         if kind is StepKind.WAIT_CLUSTER_AVAILABLE:
             self._require_cluster(step)
-            return self._wait(step, lambda: self._cluster_status(step) == "available", stop)
+            self._wait(step, lambda: self._cluster_status(step) == "available", stop)
+            if step.source_cluster_id:
+                return StepResult(note="promoted: no replication source any more")
+            if step.global_cluster_id:
+                return StepResult(note=f"{step.global_cluster_id} no longer lists it")
+            return StepResult()
         if kind is StepKind.WAIT_CLUSTER_DELETED:
             return self._wait(step, lambda: self._cluster(step) is None, stop)
         if kind is StepKind.WAIT_INSTANCE_DELETED:
             return self._wait(step, lambda: self._instance(step) is None, stop)
+        if kind is StepKind.WAIT_INSTANCE_AVAILABLE:
+            self._require_instance(step)
+            return self._wait(
+                step, lambda: getattr(self._instance(step), "status", None) == "available", stop
+            )
         if kind in (StepKind.VERIFY_CLUSTER_SNAPSHOT, StepKind.VERIFY_INSTANCE_SNAPSHOT):
             return self._verify(step, kind is StepKind.VERIFY_CLUSTER_SNAPSHOT, stop)
         with self.aws.lock:
@@ -57,6 +70,15 @@ class FakeSteps:
                 "WaiterFailure",
             )
         return cluster.status if cluster else None
+
+    def _require_instance(self, step: PlanStep) -> FakeInstance:
+        instance = self._instance(step)
+        if instance is None:
+            raise e.NotFoundError(
+                f"Instance {step.target} no longer exists in {step.region}.",
+                code="DBInstanceNotFound",
+            )
+        return instance
 
     def _require_cluster(self, step: PlanStep) -> FakeCluster:
         cluster = self._cluster(step)
@@ -93,6 +115,14 @@ class FakeSteps:
     # -- actions (under the account's lock) -----------------------------------------------------
     def _act(self, step: PlanStep) -> StepResult:
         kind = step.kind
+        if kind in (StepKind.CHECK_CLUSTER, StepKind.CHECK_INSTANCE):
+            return self._check(step, kind is StepKind.CHECK_CLUSTER)
+        if kind is StepKind.START_INSTANCE:
+            instance = self._require_instance(step)
+            if instance.status != "stopped":
+                return StepResult(skipped=True, note=f"already {instance.status}")
+            instance.status = "available"
+            return self._done()
         if kind is StepKind.START_CLUSTER:
             cluster = self._require_cluster(step)
             if cluster.status != "stopped":
@@ -145,6 +175,10 @@ class FakeSteps:
                 )
             if not instance.deletion_protection:
                 return StepResult(skipped=True, note="protection already off")
+            if instance.status == "stopped":
+                raise _state_error(
+                    "Database instance is not in available state.", "InvalidDBInstanceState"
+                )
             instance.deletion_protection = False
             return self._done()
         if kind is StepKind.DELETE_INSTANCE:
@@ -168,11 +202,68 @@ class FakeSteps:
         cluster.global_cluster_id = None
         return self._done()
 
+    def _check(self, step: PlanStep, cluster: bool) -> StepResult:
+        """``aws/prechecks.py`` on the account's data: state, name, KMS key, quota."""
+        found = self._cluster(step) if cluster else self._instance(step)
+        if found is None:
+            kind = "Cluster" if cluster else "Instance"
+            raise e.NotFoundError(
+                f"{kind} {step.target} no longer exists in {step.region} (deleted outside the "
+                "wizard?).",
+                code="DBClusterNotFoundFault" if cluster else "DBInstanceNotFound",
+            )
+        if found.status in GOING:
+            return StepResult(skipped=True, note="already deleting: nothing left to check")
+        name = step.final_snapshot_id
+        if not name:
+            return StepResult(note="nothing to check")
+        if not cluster and found.status in NO_FINAL_SNAPSHOT_STATES:
+            raise e.InvalidStateError(
+                f"Instance {step.target} is {found.status}: AWS takes no final snapshot of an "
+                "instance in that state, so its deletion would be refused. Nothing was changed.",
+                hint="Go back and choose to skip its final snapshot, or repair the instance first.",
+                code="InvalidDBInstanceState",
+            )
+        if self._taken(step.region, name, cluster):
+            raise e.SnapshotExistsError(
+                f"A snapshot named {name} already exists in {step.region} (snapshot names "
+                f"ignore case); nothing was changed on {step.target}.",
+                hint="Go back and choose another final snapshot name for it.",
+                code="DBClusterSnapshotAlreadyExistsFault"
+                if cluster
+                else "DBSnapshotAlreadyExists",
+            )
+        if found.kms_key_state not in (None, "Enabled"):
+            raise e.AwsError(
+                f"The KMS key of {step.target} is {found.kms_key_state}: AWS would refuse its "
+                "final snapshot with KMSKeyNotAccessibleFault. Nothing was changed.",
+                hint="Enable the key in the KMS console (or cancel its deletion), then retry.",
+                code="KMSKeyNotAccessibleFault",
+            )
+        used = sum(1 for (r, _, c) in self.aws.snapshots if r == step.region and c == cluster)
+        reserved = self.aws.reserved.setdefault((step.region, cluster), set())
+        if used + len(reserved - {name.lower()}) + 1 > self.aws.snapshot_quota:
+            raise e.AwsError(
+                f"The final snapshot {name} would exceed the manual snapshot quota in "
+                f"{step.region}; AWS would refuse it with SnapshotQuotaExceeded. Nothing was "
+                "changed.",
+                hint="Delete old manual snapshots or ask AWS for a higher quota, then retry.",
+                code="SnapshotQuotaExceeded",
+            )
+        reserved.add(name.lower())
+        return StepResult(note=f"snapshot name {name} free, quota has room")
+
+    def _taken(self, region: str, name: str, cluster: bool) -> bool:
+        return any(
+            (r, n.lower(), c) == (region, name.lower(), cluster) for (r, n, c) in self.aws.snapshots
+        )
+
     def _take_snapshot(self, step: PlanStep, cluster: bool) -> None:
         name = step.final_snapshot_id
         if name is None:
             return
-        if (step.region, name, cluster) in self.aws.snapshots:
+        self.aws.reserved.get((step.region, cluster), set()).discard(name.lower())
+        if self._taken(step.region, name, cluster):
             raise e.SnapshotExistsError(
                 f"A snapshot with that name already exists in {step.region}: {name}",
                 hint="Choose another final snapshot name.",
