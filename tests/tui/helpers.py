@@ -15,6 +15,9 @@ from slrwizard.tui.app import WizardApp
 FROZEN = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
 """The instant every picture pretends to be taken at (2 a.m., naturally)."""
 
+MUTATING_VERBS = ("Delete", "Modify", "Remove", "Start", "Promote", "Create")
+"""How the names of the AWS actions that change an account begin."""
+
 
 def pin_sandbox_times(wizard: Any) -> None:
     """Make the sandbox's time-dependent data fixed (its role was 'last used 6 hours ago').
@@ -200,5 +203,4 @@ def actions(pilot: Pilot[int]) -> set[str]:
 
 def mutating(pilot: Pilot[int]) -> set[str]:
     """The calls so far that change AWS."""
-    verbs = ("Delete", "Modify", "Remove", "Start", "Promote", "Create")
-    return {a for a in actions(pilot) if a.split(":")[1].startswith(verbs)}
+    return {a for a in actions(pilot) if a.split(":")[1].startswith(MUTATING_VERBS)}

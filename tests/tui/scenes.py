@@ -7,7 +7,9 @@ done, notifications cleared, so the picture depends on nothing but the app and i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from .helpers import (
@@ -167,3 +169,15 @@ SCENES: dict[str, Scene] = {
     "done": done,
     "help": help_screen,
 }
+
+CHANGE_THE_ACCOUNT = frozenset({"progress", "progress-failed", "role", "role-in-use", "done"})
+"""Scenes that delete (or create) something: each needs a demo sandbox of its own. The others
+only look, and run on the shared demo account (``tests/tui/conftest.py``)."""
+
+
+def scene_params(*names: str) -> list[Any]:
+    """``names`` as test parameters, those that only look marked ``shared_demo``."""
+    return [
+        pytest.param(name, marks=() if name in CHANGE_THE_ACCOUNT else pytest.mark.shared_demo)
+        for name in names
+    ]

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from slrwizard.bootstrap import Options, Wiring, connect_wizard
 from slrwizard.domain.errors import NoCredentialsError
 from slrwizard.domain.models import ROLE_NAME
@@ -244,6 +246,7 @@ async def test_a_failed_resource_can_be_retried_or_left(
         assert outcome.result == "left in place"
 
 
+@pytest.mark.shared_demo
 async def test_scan_table_sorts_and_filters_by_keyboard(
     make_app: Callable[..., WizardApp],
 ) -> None:
@@ -278,6 +281,7 @@ async def test_scan_table_sorts_and_filters_by_keyboard(
         assert "sa-east-1 (denied)" in detail and "service control policy" in detail
 
 
+@pytest.mark.shared_demo
 async def test_presenter_mode_masks_every_account_id(make_app: Callable[..., WizardApp]) -> None:
     app = make_app(presenter=True)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -294,6 +298,7 @@ async def test_presenter_mode_masks_every_account_id(make_app: Callable[..., Wiz
         assert "1623" not in app.export_screenshot()
 
 
+@pytest.mark.shared_demo
 async def test_help_and_command_palette_offer_the_actions(
     make_app: Callable[..., WizardApp],
 ) -> None:
@@ -324,16 +329,5 @@ def test_step_screens_never_import_the_app() -> None:
         "for found in pkgutil.iter_modules(screens.__path__):\n"
         "    importlib.import_module(f'slrwizard.tui.screens.{found.name}')\n"
         "assert 'slrwizard.tui.app' not in sys.modules\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_the_tui_never_imports_boto3() -> None:
-    """The UI talks to the Wizard only; boto3 loads when connect() runs, not before."""
-    code = (
-        "import sys, slrwizard.tui.app, slrwizard.tui.launch\n"
-        "import slrwizard.tui.screens.scan, slrwizard.tui.screens.role\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'moto')]\n"
-        "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from slrwizard.bootstrap import Options, Wiring, connect_wizard
 from slrwizard.domain.wizard import Wizard
 from slrwizard.tui.app import WizardApp
@@ -28,6 +30,7 @@ def _app(connect: Callable[[], tuple[Wizard, Wiring]]) -> WizardApp:
     return WizardApp(connect, demo=True, clock=FrozenClock(FROZEN))
 
 
+@pytest.mark.shared_demo
 async def test_going_on_without_a_denied_region_is_its_own_choice(
     make_app: Callable[..., WizardApp],
 ) -> None:

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from slrwizard.tui.app import WizardApp
 
-from .scenes import SCENES, Scene
+from .scenes import SCENES, Scene, scene_params
 
 MAIN = ["start", "inspect", "scan", "plan", "review", "progress", "role", "done"]
 EXTRA = ["plan-ready", "confirm", "wrong-confirmation", "progress-failed", "role-in-use", "help"]
@@ -31,7 +31,7 @@ def _with_theme(scene: Scene, theme: str | None) -> Scene:
 
 
 @pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
-@pytest.mark.parametrize("scene", MAIN)
+@pytest.mark.parametrize("scene", scene_params(*MAIN))
 def test_step_screens(
     snap_compare: Any, make_app: Callable[..., WizardApp], scene: str, presenter: bool
 ) -> None:
@@ -39,30 +39,31 @@ def test_step_screens(
     assert snap_compare(app, terminal_size=(100, 30), run_before=SCENES[scene])
 
 
-@pytest.mark.parametrize("scene", EXTRA)
+@pytest.mark.parametrize("scene", scene_params(*EXTRA))
 def test_dialogs_and_failures(
     snap_compare: Any, make_app: Callable[..., WizardApp], scene: str
 ) -> None:
     assert snap_compare(make_app(), terminal_size=(100, 30), run_before=SCENES[scene])
 
 
-@pytest.mark.parametrize("scene", ["start", "scan", "plan", "progress", "role-in-use"])
+@pytest.mark.parametrize("scene", scene_params("start", "scan", "plan", "progress", "role-in-use"))
 def test_small_terminal(snap_compare: Any, make_app: Callable[..., WizardApp], scene: str) -> None:
     """80x24: nothing overlaps; long content scrolls."""
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=SCENES[scene])
 
 
-@pytest.mark.parametrize("scene", ["scan", "review"])
+@pytest.mark.parametrize("scene", scene_params("scan", "review"))
 def test_large_terminal(snap_compare: Any, make_app: Callable[..., WizardApp], scene: str) -> None:
     assert snap_compare(make_app(), terminal_size=(120, 36), run_before=SCENES[scene])
 
 
-@pytest.mark.parametrize("scene", ["inspect", "progress-failed", "role-in-use"])
+@pytest.mark.parametrize("scene", scene_params("inspect", "progress-failed", "role-in-use"))
 def test_light_theme(snap_compare: Any, make_app: Callable[..., WizardApp], scene: str) -> None:
     run = _with_theme(SCENES[scene], "textual-light")
     assert snap_compare(make_app(), terminal_size=(100, 30), run_before=run)
 
 
+@pytest.mark.shared_demo
 def test_read_only_review(snap_compare: Any, make_app: Callable[..., WizardApp]) -> None:
     app = make_app(read_only=True)
     assert snap_compare(app, terminal_size=(100, 30), run_before=SCENES["review"])

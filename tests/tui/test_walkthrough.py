@@ -29,6 +29,7 @@ from .helpers import (
 )
 
 
+@pytest.mark.shared_demo
 async def test_first_frame_paints_before_aws_answers(make_app: Callable[..., WizardApp]) -> None:
     """The start screen explains the four steps while ``connect`` is still blocked."""
     release = threading.Event()
@@ -114,6 +115,7 @@ async def test_full_walkthrough(
     assert app.return_code == ExitCode.OK
 
 
+@pytest.mark.shared_demo
 async def test_choices_survive_the_review_and_the_scan(
     make_app: Callable[..., WizardApp],
 ) -> None:
@@ -144,6 +146,7 @@ async def test_choices_survive_the_review_and_the_scan(
         assert kept["us-east-1/orders-prod"] == typed
 
 
+@pytest.mark.shared_demo
 async def test_snapshot_skip_needs_its_own_choice(make_app: Callable[..., WizardApp]) -> None:
     """Every resource keeps a final snapshot by default; an empty name is a problem, not a skip."""
     from slrwizard.tui.screens.plan import PlanScreen
@@ -181,6 +184,7 @@ async def test_snapshot_skip_needs_its_own_choice(make_app: Callable[..., Wizard
         assert isinstance(card, ResourceChoice)
 
 
+@pytest.mark.shared_demo
 async def test_protection_lift_needs_its_own_tick(make_app: Callable[..., WizardApp]) -> None:
     from slrwizard.tui.screens.plan import PlanScreen
 
@@ -278,6 +282,7 @@ async def test_quitting_mid_deletion_asks_first(make_app: Callable[..., WizardAp
     assert app.return_code == 130
 
 
+@pytest.mark.shared_demo
 async def test_read_only_offers_nothing_destructive(make_app: Callable[..., WizardApp]) -> None:
     app = make_app(read_only=True)
     async with app.run_test(size=(100, 30)) as pilot:
