@@ -46,6 +46,7 @@ from slrwizard.domain.records import (
     UnscannedRegionsAccepted,
     utcnow,
 )
+from slrwizard.domain.usage import RefusalAdvice, classify
 
 RecordListener = Callable[[Record], None]
 
@@ -469,9 +470,29 @@ class Wizard:
             self.end("the role was deleted")
         return status
 
+    def refusal_advice(self) -> RefusalAdvice | None:
+        """After a FAILED role deletion: what still uses the role, and what can be done."""
+        if self.role_status is None or self.role_status.state.value != "FAILED":
+            return None
+        listed = self.region_list
+        enabled = (
+            set(listed.regions)
+            if listed is not None and listed.source in (RegionSource.EC2, RegionSource.ACCOUNT)
+            else None
+        )
+        return classify(self.role_status, enabled)
+
     def back_to_scan(self, on_region: Callable[[RegionScan], None] | None = None) -> ScanResult:
-        """After a FAILED role deletion: scan exactly the regions AWS named."""
-        regions = self.role_status.usage_regions if self.role_status else []
+        """After a FAILED role deletion: scan exactly the regions where AWS named clusters or
+        instances (a scan cannot find the other kinds, and a disabled region cannot be read)."""
+        advice = self.refusal_advice()
+        regions = advice.regions_to_scan if advice is not None else []
+        if advice is not None and not regions:
+            raise e.GuardError(
+                "A scan cannot help: AWS named no DB cluster or instance in an enabled region.",
+                hint="Remove what AWS named, or wait for the role's session to end and try again.",
+                code="NothingToScan",
+            )
         return self.scan(on_region, regions or None)
 
     def abort(self, reason: str) -> None:
