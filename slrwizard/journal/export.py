@@ -19,8 +19,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from slrwizard import __version__
 from slrwizard.domain.errors import WizardError
-from slrwizard.domain.plan import ResourceKind
+from slrwizard.domain.models import Caller
+from slrwizard.domain.plan import DeletionPlan, ResourceKind, ResourceSteps
 from slrwizard.domain.records import (
     ConfirmationRefused,
     Record,
@@ -484,3 +486,76 @@ def export_json(path: Path, session_id: str) -> str:
     """The JSON report of ``session_id`` (or ``latest``): the evidence plus the raw records."""
     view = load(path)
     return build_export(view, view.get(session_id)).model_dump_json(indent=2) + "\n"
+
+
+# -- a read-only walkthrough's plan, for a pre-approval ticket ---------------------------------
+class PlannedResource(_Model):
+    resource: str
+    kind: str
+    final_snapshot_id: str | None
+    skip_final_snapshot: bool
+    lift_protection: bool
+    steps: list[str]
+    """The calls the wizard would make for this resource, in order."""
+
+
+class PlanExport(_Model):
+    """A plan reviewed in read-only mode: what a later, writable walkthrough would do.
+
+    Nothing was confirmed (read-only confirms nothing), so the plan comes from the screen, and
+    the who, where and what-was-found from the journal, as in :class:`SessionExport`.
+    """
+
+    session_id: str
+    account: str
+    caller_arn: str | None
+    operators: list[str]
+    tool_version: str | None
+    demo: bool
+    read_only: bool
+    prepared_at: datetime
+    scans: list[ScanEvidence]
+    unscanned_accepted: list[UnscannedAcceptanceEvidence] = []
+    resources: list[PlannedResource]
+
+
+def build_plan_export(
+    path: Path,
+    session_id: str,
+    plan: DeletionPlan,
+    schedule: list[ResourceSteps],
+    *,
+    caller: Caller,
+    operator: str,
+) -> PlanExport:
+    """The plan a read-only session reviewed: who and where from the running session (the
+    ``caller``), what the scans found from its journal."""
+    records = list(load(path).get(session_id).records)
+    resources: list[PlannedResource] = []
+    for item in schedule:
+        choice = plan.choice(item.key)
+        if choice is None:  # the schedule is built from the plan: never, but say so plainly
+            raise WizardError(f"{item.key} is scheduled but not in the plan.")
+        resources.append(
+            PlannedResource(
+                resource=choice.key,
+                kind=item.kind.value,
+                final_snapshot_id=choice.final_snapshot_id,
+                skip_final_snapshot=choice.skip_final_snapshot,
+                lift_protection=choice.lift_protection,
+                steps=[step.description for step in item.steps],
+            )
+        )
+    return PlanExport(
+        session_id=session_id,
+        account=plan.account,
+        caller_arn=caller.arn,
+        operators=[operator],
+        tool_version=__version__,
+        demo=caller.demo,
+        read_only=True,
+        prepared_at=utcnow(),
+        scans=[_scan(r) for r in records if isinstance(r, ScanCompleted)],
+        unscanned_accepted=_acceptances(records),
+        resources=resources,
+    )

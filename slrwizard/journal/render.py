@@ -23,7 +23,7 @@ from slrwizard.domain.records import (
     StepRecord,
     UnscannedRegionsAccepted,
 )
-from slrwizard.journal.export import RoleAttemptEvidence, SessionExport
+from slrwizard.journal.export import PlanExport, RoleAttemptEvidence, SessionExport
 from slrwizard.journal.sessions import JournalView, Session
 
 Writer = Callable[[str], None]
@@ -225,6 +225,42 @@ def _snapshots(export: SessionExport, w: Writer) -> None:
             "\nStatuses are those the session verified. `slrwizard journal export "
             f"{export.session_id} --verify` re-checks them in the live account.\n"
         )
+
+
+def render_plan_markdown(export: PlanExport) -> str:
+    """A read-only walkthrough's plan, for the ticket that asks approval before the deletion."""
+    out: list[str] = [f"# slrwizard plan for approval (session {export.session_id})\n\n"]
+    w = out.append
+    w(
+        "Prepared in read-only mode: **nothing was deleted or confirmed**. A writable "
+        "walkthrough would make these calls, after the operator types the account ID.\n\n"
+    )
+    w("| | |\n|---|---|\n")
+    w(_row("Account", export.account))
+    w(_row("Caller", export.caller_arn))
+    w(_row("Operator", ", ".join(export.operators)))
+    w(_row("Tool", f"slrwizard {export.tool_version}"))
+    w(_row("Mode", "demo sandbox" if export.demo else "live AWS account"))
+    w(_row("Prepared", _t(export.prepared_at)))
+    w("\n## What the scan found\n\n")
+    for scan in export.scans:
+        incomplete = f"; not covered: {'; '.join(scan.incomplete)}" if scan.incomplete else ""
+        w(f"- {_t(scan.at)}: {scan.regions_scanned} regions scanned{incomplete}.\n")
+    for a in export.unscanned_accepted:
+        w(f"- {a.accepted_by} went on without: {'; '.join(a.regions)}.\n")
+    w("\n## The choices\n\n")
+    w(_row("resource", "kind", "final snapshot", "lift protection"))
+    w("|---|---|---|---|\n")
+    for r in export.resources:
+        snap = r.final_snapshot_id or "**none (skipped on purpose)**"
+        w(_row(r.resource, r.kind, snap, "yes" if r.lift_protection else "no"))
+    w("\n## The calls, in order\n\n")
+    w("Resources are deleted at the same time; each one's calls run in this order.\n")
+    for number, r in enumerate(export.resources, start=1):
+        w(f"\n{number}. **{r.resource}** ({r.kind})\n")
+        for index, step in enumerate(r.steps, start=1):
+            w(f"   {index}. {step}\n")
+    return "".join(out)
 
 
 def session_rows(view: JournalView) -> list[tuple[str, str, str, str, str]]:

@@ -22,10 +22,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from textual import on
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Button
 from textual.worker import Worker, WorkerState
 
 from slrwizard.collector import freeze_loaded
@@ -76,11 +78,17 @@ class WizardApp(WizardWork):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("p", "toggle_presenter", "Presenter"),
+        Binding("f", "finish_read_only", "Finish (read-only)"),
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
         # Ctrl-C asks the same question as q (the README promises it; Textual would copy text).
         Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
     ]
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    """Screens under 30 rows (80x24) fold the presenter's narration to a line and its banner."""
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    """Screens under 100 columns give identifiers the room, not the decorations."""
 
     presenter: reactive[bool] = reactive(False)
     """Presenter mode: masks account IDs, narrates, enlarges the step banner."""
@@ -100,6 +108,8 @@ class WizardApp(WizardWork):
         self.read_only = read_only
         self.demo = demo
         self.set_reactive(WizardApp.presenter, presenter)
+        self.presenter_at_start = presenter
+        """Started with ``--presenter``: the screen is shared, so unmasking asks first."""
         self.drafts: dict[str, Draft] = {}
         """The operator's plan choices, kept when they step back and forth."""
         self.outcomes: list[ResourceOutcome] = []
@@ -125,8 +135,33 @@ class WizardApp(WizardWork):
         self.set_class(presenter, "-presenter")
 
     def action_toggle_presenter(self) -> None:
-        """Toggle presenter mode (every screen re-renders its text)."""
-        self.presenter = not self.presenter
+        """Toggle presenter mode (every screen re-renders its text).
+
+        A session started with ``--presenter`` is being shared: one stray ``p`` would show the
+        account to everyone watching, so turning it off there asks first.
+        """
+        from slrwizard.tui.screens.dialogs import ConfirmDialog
+
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        if self.presenter and self.presenter_at_start:
+            dialog = ConfirmDialog(
+                "Show account IDs to everyone watching?",
+                "This session started in presenter mode: the screen is being shared. Turning "
+                "presenter mode off shows account IDs and ARNs in full.",
+                yes="Show them",
+                no="Keep them masked",
+            )
+            self.push_screen(dialog, self._presenter_answered)
+            return
+        self._set_presenter(not self.presenter)
+
+    def _presenter_answered(self, show: bool | None) -> None:
+        if show:
+            self._set_presenter(False)
+
+    def _set_presenter(self, presenter: bool) -> None:
+        self.presenter = presenter
         self.notify(
             "Presenter mode on: account IDs are masked."
             if self.presenter
@@ -140,6 +175,37 @@ class WizardApp(WizardWork):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer lists only keys that act now (False hides one)."""
+        if action == "finish_read_only":
+            return self.read_only_finishable
+        return True
+
+    @property
+    def read_only_finishable(self) -> bool:
+        """Read-only, and the scan has been seen: there is a walkthrough to end on purpose."""
+        wizard = self.wizard
+        return (
+            self.read_only
+            and not self._leaving
+            and wizard is not None
+            and wizard.state in ("reviewing", "confirming", "deleting_role")
+        )
+
+    @on(Button.Pressed, "#finish-read-only")
+    def action_finish_read_only(self) -> None:
+        """End a read-only walkthrough on purpose: journaled as finished, exit code 0.
+
+        Quitting (``q``) stays what it is everywhere, an interruption (130); a read-only session
+        that has shown what it came to show ends as a success and says so in the journal.
+        """
+        wizard = self.wizard
+        if not self.read_only_finishable or wizard is None:
+            return
+        self._leaving = True
+        wizard.end("read-only walkthrough finished: nothing was changed")
+        self.finish(ExitCode.OK)
 
     # -- the walkthrough, in order -----------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:

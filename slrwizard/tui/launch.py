@@ -102,7 +102,9 @@ def farewell(wizard: Wizard | None, code: int, journal: Path | None, *, demo: bo
     if wizard is None:
         return [f"slrwizard: ended before a session started (exit {code})."]
     session = wizard.session_id
-    if wizard.state == "done" and wizard.read_only:
+    # A read-only walkthrough finished on purpose ends with 0 in any state (it changed nothing).
+    finished = wizard.state == "done" or (wizard.read_only and code == ExitCode.OK)
+    if finished and wizard.read_only:
         outcome = "finished (read-only): nothing was changed"
     elif wizard.state == "done" and wizard.role_deletion_succeeded:
         outcome = "done: AWSServiceRoleForRDS is deleted"
@@ -115,7 +117,7 @@ def farewell(wizard: Wizard | None, code: int, journal: Path | None, *, demo: bo
 
     where = f" --journal {journal}" if journal is not None and journal != default_journal() else ""
     lines.append(f"Report: slrwizard{where} journal export {session} --format markdown")
-    if wizard.state != "done":
+    if not finished:
         if demo:
             lines.append("The demo sandbox ended with this process: a new demo starts afresh.")
         else:

@@ -40,12 +40,16 @@ class PlanScreen(WizardScreen[Literal["back"]]):
     STEP = DELETE
     SCENE = "plan"
     HELP = (
-        "Each resource keeps a final snapshot unless you tick 'Skip the final snapshot' for "
-        "it. Protected resources need 'Lift deletion protection' ticked. Tab moves between "
-        "fields; ctrl+n reviews the plan; nothing is deleted before the typed confirmation."
+        "Each database keeps a final snapshot unless you tick 'Skip the final snapshot' for "
+        "it. Protected databases need 'Lift deletion protection' ticked. Tab moves between "
+        "fields; n (ctrl+n inside a name) reviews the plan; nothing is deleted before the "
+        "typed confirmation."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "review", "Next: review plan", priority=True),
+        # n, as on every other step, from the list; inside a snapshot name n is a letter, so
+        # ctrl+n reviews from there too.
+        Binding("n", "review", "Next: review plan"),
+        Binding("ctrl+n", "review", "Next: review plan", show=False, priority=True),
         Binding("escape", "back", "Back to clusters"),
     ]
 
@@ -112,8 +116,9 @@ class PlanScreen(WizardScreen[Literal["back"]]):
     def on_mount(self) -> None:
         super().on_mount()
         self._recompute()
-        first = self.query(ResourceChoice).first(ResourceChoice)
-        first.query_one(Input).focus()
+        # The list, not its first field: keys typed out of habit (n, p, ?) act as on every
+        # other step instead of landing in a snapshot name. Tab enters the fields.
+        self.query_one("#choices", VerticalScroll).focus()
 
     @property
     def cards(self) -> list[ResourceChoice]:
@@ -178,7 +183,7 @@ class PlanScreen(WizardScreen[Literal["back"]]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review":
-            return not self.busy or None
+            return not self.busy
         return True
 
     @on(Button.Pressed, "#review")

@@ -57,7 +57,6 @@ class ProgressScreen(WizardScreen[bool]):
         super().__init__(actions)
         self.started = 0.0
         self.moving = False
-        self._announced = False
         self.views: dict[str, ResourceProgressView] = {}
 
     def compose_body(self) -> ComposeResult:
@@ -159,14 +158,13 @@ class ProgressScreen(WizardScreen[bool]):
             note.update("Failed: retry (r) or leave it (x) to go on.")
             self.narrate("One database could not be deleted yet; the others carry on.")
         elif self.settled:
-            if not self._announced:
-                self._announced = True
-                button.focus()
+            # The focus stays on the cards: an Enter pressed out of habit (to open a card's
+            # steps) must not start step 4; n or the button does, and the note says so.
             left = counts[ResourceState.STOPPED]
             note.update(
-                f"{plural(left, 'resource')} left in place: step 4 will find them."
+                f"{plural(left, 'resource')} left in place: step 4 will find them (n)."
                 if left
-                else "Every resource is deleted."
+                else "Every resource is deleted: n goes on to step 4."
             )
             self.narrate("All done here: next, a fresh scan must prove nothing is left.")
         else:
@@ -191,10 +189,13 @@ class ProgressScreen(WizardScreen[bool]):
         return failed[0] if len(failed) == 1 else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the keys that act now are shown (False hides a key from the footer)."""
         if action in ("retry", "skip"):
-            return self._failed_target() is not None or None
+            return self._failed_target() is not None
         if action == "next":
-            return (self.settled and not self.moving) or None
+            return self.settled and not self.moving
+        if action == "toggle_steps":
+            return self._focused_view() is not None
         return True
 
     def action_retry(self) -> None:

@@ -8,6 +8,7 @@ explained and changes nothing.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.table import Table
@@ -45,7 +46,8 @@ class ReviewScreen(WizardScreen[ReviewResult]):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "delete", "Delete…"),
-        Binding("n", "preview", "Preview step 4"),
+        Binding("n", "preview", "Next: preview step 4"),
+        Binding("e", "export", "Export plan"),
         Binding("escape", "back", "Back to choices"),
     ]
 
@@ -67,18 +69,22 @@ class ReviewScreen(WizardScreen[ReviewResult]):
             yield Static(id="review-summary", classes="panel")
             with VerticalScroll(id="plan-list", classes="panel") as plan_list:
                 plan_list.border_title = "The plan, in order"
+                plan_list.border_subtitle = "↑ ↓ PgUp PgDn scroll"
                 yield Static(id="plan-steps")
             with Horizontal(classes="actions"):
                 yield Static(id="review-note", markup=False)
                 yield Button("Back", id="back")
                 if self.actions.read_only:
+                    # Only what read-only does: no red button that would do nothing.
+                    yield Button("Export plan", id="export")
                     yield Button("Preview step 4", id="preview")
-                yield Button(
-                    f"Delete {plural(len(self.plan.resources), 'resource')}…",
-                    id="delete",
-                    variant="error",
-                    disabled=self.actions.read_only,
-                )
+                    yield Button("Finish (read-only)", id="finish-read-only", variant="primary")
+                else:
+                    yield Button(
+                        f"Delete {plural(len(self.plan.resources), 'database')}…",
+                        id="delete",
+                        variant="error",
+                    )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -87,11 +93,11 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         self.refresh_view()
         note = self.query_one("#review-note", Static)
         if self.actions.read_only:
-            note.update("Read-only mode: nothing will be deleted.")
-            self.query_one("#preview", Button).focus()
+            note.update("Read-only: nothing is deleted.")
         else:
             note.update("Type the account ID to start. A wrong entry deletes nothing.")
-            self.query_one("#back", Button).focus()
+        # The plan has the focus, so PageDown scrolls it from the start (its border says how).
+        self.query_one("#plan-list", VerticalScroll).focus()
 
     def refresh_view(self) -> None:
         self.query_one("#review-summary", Static).update(self._summary())
@@ -105,8 +111,9 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         skipped = [r for r in plan.resources if r.skip_final_snapshot]
         lifted = [r for r in plan.resources if r.lift_protection]
         account = self.mask(group_account(self.wizard.account))
+        verb = "A writable walkthrough would delete " if self.actions.read_only else "Delete "
         parts: list[str | tuple[str, str]] = [
-            ("Delete ", "bold"),
+            (verb, "bold"),
             (plural(clusters, "cluster"), "bold"),
             " and ",
             (plural(instances, "standalone instance"), "bold"),
@@ -163,10 +170,11 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         self.query_one("#plan-steps", Static).update(self._steps_table())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only shows only what it does (preview, export, finish): no Delete key."""
         if action == "delete":
-            return (not self.actions.read_only and not self.busy) or None
-        if action == "preview":
-            return self.actions.read_only
+            return False if self.actions.read_only else (not self.busy or None)
+        if action in ("preview", "export"):
+            return self.actions.read_only and (not self.busy or None)
         return not self.busy or None
 
     @on(Button.Pressed, "#delete")
@@ -220,6 +228,42 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         self._leaving_to = to
         self.refresh_bindings()
         self.actions.back_to_plan(self)
+
+    @on(Button.Pressed, "#export")
+    def action_export(self) -> None:
+        """Read-only: write the plan for a pre-approval ticket, Markdown and JSON, readable by
+        its owner only (it names the account and its databases), next to where the wizard runs.
+        """
+        from slrwizard.journal.export import build_plan_export
+        from slrwizard.journal.render import render_plan_markdown
+        from slrwizard.paths import write_private
+
+        journal, caller = self.actions.journal_path, self.actions.caller
+        if not self.actions.read_only or caller is None:
+            return
+        if journal is None:
+            self.notify("This walkthrough has no journal to export from.", severity="warning")
+            return
+        stem = Path.cwd() / f"slrwizard-{self.wizard.session_id}-plan"
+        try:
+            export = build_plan_export(
+                journal,
+                self.wizard.session_id,
+                self.plan,
+                self.schedule,
+                caller=caller,
+                operator=self.wizard.operator,
+            )
+            markdown = write_private(stem.with_suffix(".md"), render_plan_markdown(export))
+            write_private(stem.with_suffix(".json"), export.model_dump_json(indent=2) + "\n")
+        except Exception as error:  # an unwritable folder, an unreadable journal
+            self.notify(f"Could not write the plan: {error}", severity="error")
+            return
+        self.query_one("#review-note", Static).update(f"Plan written: {markdown.name} (+ .json)")
+        self.notify(
+            f"Plan for the approval ticket written to {markdown} and .json (readable by you only).",
+            timeout=8,
+        )
 
     @on(Button.Pressed, "#preview")
     def action_preview(self) -> None:

@@ -85,6 +85,8 @@ class RoleScreen(WizardScreen[RoleOutcome]):
             yield Button("Back to step 2", id="back")
             yield Button(f"Delete {ROLE_NAME}…", id="delete", variant="error")
 
+            if self.actions.read_only:  # the app ends the walkthrough (exit 0)
+                yield Button("Finish (read-only)", id="finish-read-only", variant="primary")
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#usage", DataTable).add_columns("Region", "Resource still using the role")
@@ -159,7 +161,7 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         self.query_one("#usage").display = phase == "failed"
         self.query_one("#back").display = phase in ("unscanned", "leftovers", "failed", "preview")
         delete = self.query_one("#delete", Button)
-        delete.display = phase in ("ready", "preview")
+        delete.display = phase == "ready" and not self.actions.read_only
         delete.disabled = self.actions.read_only or phase != "ready"
         grid_now = self.query_one(RegionGrid)
         texts = role_texts(
@@ -208,9 +210,8 @@ class RoleScreen(WizardScreen[RoleOutcome]):
     # -- actions ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete":
-            if self.phase not in ("ready", "preview"):
-                return False
-            return (self.phase == "ready" and not self.actions.read_only) or None
+            # Hidden, not greyed, in read-only: it shows only what it does.
+            return self.phase == "ready" and not self.actions.read_only
         if action == "back":
             return self.phase in ("unscanned", "leftovers", "failed", "preview")
         if action == "accept":
