@@ -21,6 +21,7 @@ from slrwizard.domain.models import (
     ScanResult,
 )
 from slrwizard.domain.ports import Gateway
+from slrwizard.domain.words import english_list, plural
 from slrwizard.exit_codes import ExitCode
 
 
@@ -98,12 +99,25 @@ def collect(gateway: Gateway, regions: Sequence[str] | None = None) -> AccountRe
     )
 
 
-VERDICT_TEXT = {
-    Verdict.DELETABLE: "The role can be deleted now: no cluster or instance remains in any region.",
-    Verdict.BLOCKED: "The role cannot be deleted yet: these resources keep it in use.",
-    Verdict.UNKNOWN: "No resources were found, but some regions could not be scanned.",
-    Verdict.ABSENT: "The role does not exist in this account.",
-}
+def verdict_text(report: AccountReport) -> str:
+    """The verdict in a sentence that claims only what the scan saw: a region it could not read
+    is named as not scanned, never counted as empty."""
+    scan = report.scan
+    total = len(scan.regions)
+    missing = [r.region for r in scan.incomplete_regions]
+    if report.verdict is Verdict.ABSENT:
+        return "The role does not exist in this account."
+    if report.verdict is Verdict.BLOCKED:
+        return "The role cannot be deleted yet: these databases keep it in use."
+    if report.verdict is Verdict.UNKNOWN:
+        return (
+            f"No database found in {total - len(missing)} of {plural(total, 'region')}; "
+            f"{english_list(missing)} not scanned, so the role may still be in use there."
+        )
+    return (
+        "The role can be deleted now: no database (DB cluster or standalone instance) in any "
+        f"of the {plural(total, 'region')}."
+    )
 
 
 def _fmt_time(value: datetime | None) -> str:
@@ -124,7 +138,7 @@ def render_markdown(report: AccountReport) -> str:
     w(" (demo sandbox)\n" if c.demo else "\n")
     if c.endpoint_url:
         w(f"- Endpoint: {c.endpoint_url}\n")
-    w(f"\n## Verdict: {report.verdict.value}\n\n{VERDICT_TEXT[report.verdict]}\n\n")
+    w(f"\n## Verdict: {report.verdict.value}\n\n{verdict_text(report)}\n\n")
     for line in report.blockers:
         w(f"- {line}\n")
     w("\n## Role\n\n")
@@ -287,7 +301,7 @@ def render_table(report: AccountReport, width: int | None = None) -> str:
             if row[7]:
                 facts.append(f"global database {row[7]}")
             console.print(f"  {row[0]}/{row[2]} ({row[1]}): {', '.join(facts)}", soft_wrap=True)
-    console.print(f"Verdict: {report.verdict.value}. {VERDICT_TEXT[report.verdict]}")
+    console.print(f"Verdict: {report.verdict.value}. {verdict_text(report)}")
     for line in report.blockers:
         console.print(f"  - {line}", soft_wrap=True)
     return buffer.getvalue()

@@ -103,6 +103,12 @@ class InvalidInputError(WizardError):
     title = "Invalid input"
 
 
+class ConfirmationMismatchError(InvalidInputError):
+    """The typed confirmation is not the account ID: said as that, not as "Invalid input"."""
+
+    title = "The account ID does not match"
+
+
 class GuardError(WizardError):
     """The state machine refused an unsafe transition (the safety contract, enforced)."""
 

@@ -317,7 +317,7 @@ class Wizard:
             )
         if typed.strip() != self.account:
             self.emit(ConfirmationRefused(session_id=self.session_id, what="account id mismatch"))
-            raise e.InvalidInputError(
+            raise e.ConfirmationMismatchError(
                 "The confirmation does not match the account ID; nothing was deleted.",
                 hint="Type the account ID shown at the top right, digits only, or go back.",
                 code="ConfirmationMismatch",

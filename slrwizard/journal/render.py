@@ -23,6 +23,7 @@ from slrwizard.domain.records import (
     StepRecord,
     UnscannedRegionsAccepted,
 )
+from slrwizard.domain.words import plural
 from slrwizard.journal.export import PlanExport, RoleAttemptEvidence, SessionExport
 from slrwizard.journal.sessions import JournalView, Session
 
@@ -128,15 +129,16 @@ def _found(export: SessionExport, w: Writer) -> None:
     for scan in export.scans:
         where = f" (session {scan.session_id})" if len(export.chain) > 1 else ""
         w(
-            f"\n### {scan.purpose.capitalize()} at {_t(scan.at)}{where}: {scan.regions_scanned} "
-            f"region(s) scanned, {len(scan.incomplete)} incomplete\n\n"
+            f"\n### {scan.purpose.capitalize()} at {_t(scan.at)}{where}: "
+            f"{plural(scan.regions_scanned, 'region')} scanned, "
+            f"{len(scan.incomplete)} incomplete\n\n"
         )
         for line in scan.incomplete:
             w(f"- not scanned: {line}\n")
         for line in scan.resources:
             w(f"- {line}\n")
         if not scan.resources:
-            w("- no DB cluster or instance in the scanned regions\n")
+            w("- no database (DB cluster or standalone instance) in the scanned regions\n")
 
 
 def _confirmed(export: SessionExport, w: Writer) -> None:
@@ -153,7 +155,8 @@ def _confirmed(export: SessionExport, w: Writer) -> None:
             snap = ch.final_snapshot_id or "**none (skipped on purpose)**"
             w(_row(ch.resource, ch.kind, snap, "yes" if ch.lift_protection else "no"))
     if export.refused_confirmations:
-        w(f"\n{export.refused_confirmations} mistyped confirmation(s) changed nothing.\n")
+        mistyped = plural(export.refused_confirmations, "mistyped confirmation")
+        w(f"\n{mistyped} changed nothing.\n")
     for a in export.unscanned_accepted:
         w(
             f"\n**{a.accepted_by}** accepted at {_t(a.at)} (session {a.session_id}) that these "
@@ -299,13 +302,13 @@ def describe(record: Record) -> str:
     if isinstance(record, ScanCompleted):
         scan = record.scan
         return (
-            f"{record.purpose} completed: {scan.resource_count} resource(s) in "
-            f"{len(scan.regions)} region(s), {len(scan.incomplete_regions)} incomplete"
+            f"{record.purpose} completed: {plural(scan.resource_count, 'database')} in "
+            f"{plural(len(scan.regions), 'region')}, {len(scan.incomplete_regions)} incomplete"
         )
     if isinstance(record, PlanConfirmed):
         return (
             f"plan confirmed by {record.confirmed_by} (typed text matched: "
-            f"{record.typed_matched}): {len(record.plan.resources)} resource(s)"
+            f"{record.typed_matched}): {plural(len(record.plan.resources), 'database')}"
         )
     if isinstance(record, ConfirmationRefused):
         return f"confirmation refused ({record.what}); nothing changed"
@@ -333,8 +336,8 @@ def describe(record: Record) -> str:
         return f"role created: {record.arn}"
     if isinstance(record, UnscannedRegionsAccepted):
         return (
-            f"{record.accepted_by} accepted that {len(record.regions)} region(s) could not be "
-            f"scanned (only AWS's own check guards them): {', '.join(record.regions)}"
+            f"{record.accepted_by} accepted that {plural(len(record.regions), 'region')} could "
+            f"not be scanned (only AWS's own check guards them): {', '.join(record.regions)}"
         )
     if isinstance(record, SessionEnded):
         return f"session ended ({record.state}): {record.reason}"

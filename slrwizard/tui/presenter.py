@@ -30,8 +30,9 @@ def group_account(account: str) -> str:
 NARRATION: dict[str, str] = {
     "start": (
         "We are about to remove the RDS service-linked role AWSServiceRoleForRDS from this "
-        "account. AWS only lets it go once no DB cluster or instance is left in any region, so "
-        "the wizard finds them, deletes them with final snapshots, then deletes the role. "
+        "account. AWS only lets it go once no database (DB cluster or standalone instance) is "
+        "left in any region, so the wizard finds them, deletes them with final snapshots, then "
+        "deletes the role. "
         "Nothing is changed without a typed confirmation."
     ),
     "inspect": (
@@ -39,8 +40,9 @@ NARRATION: dict[str, str] = {
         "when RDS last used it. Recent use means databases still depend on it."
     ),
     "scan": (
-        "Step 2 only reads. Every enabled region is scanned at once for DB clusters and "
-        "instances (Aurora, Neptune, DocumentDB and plain RDS all keep the role in use). "
+        "Step 2 only reads. Every enabled region is scanned at once for databases: DB clusters "
+        "and standalone instances (Aurora, Neptune, DocumentDB and plain RDS all keep the role "
+        "in use). "
         "Regions we cannot see are listed with the reason."
     ),
     "plan": (
@@ -56,11 +58,13 @@ NARRATION: dict[str, str] = {
         "requires. A failure stops only that database and can be retried or left alone."
     ),
     "role": (
-        "Step 4. A fresh scan of every region must come back empty before the role can go. "
-        "Then one more typed confirmation, and AWS deletes the role in the background."
+        "Step 4. Every region is scanned again: the role can go only if no database is found "
+        "in the regions the scan can read, and the operator accepts any it cannot. Then one "
+        "more typed confirmation, and AWS deletes the role in the background, or refuses if "
+        "something still uses it."
     ),
     "done": (
-        "Finished. This is the record for the change ticket: what was deleted and which "
-        "final snapshots were kept."
+        "Finished. This is the record for the change ticket: which databases were deleted "
+        "and which final snapshots were kept."
     ),
 }

@@ -1,4 +1,8 @@
-"""The four steps of the walkthrough, named once so every screen and the header agree."""
+"""The four steps of the walkthrough, named once so every screen and the header agree.
+
+A button that leads to a step names it by its title here (``Next: step 3, Delete databases``), so
+the operator reads the same words on the button and then in the header.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ class Step:
 
     @property
     def indicator(self) -> str:
-        """``Step 2 of 4 - Find clusters`` (or ``Before you begin``)."""
+        """``Step 2 of 4 - Find databases`` (or ``Before you begin``)."""
         if self.number == 0:
             return self.title
         return f"Step {self.number} of {TOTAL_STEPS} - {self.title}"
@@ -37,17 +41,23 @@ INSPECT = Step(
 )
 CLUSTERS = Step(
     2,
-    "Find clusters",
-    "Scan every enabled region for DB clusters and instances. Changes nothing.",
+    "Find databases",
+    "Scan every enabled region for databases: DB clusters and standalone instances. "
+    "Changes nothing.",
 )
 DELETE = Step(
     3,
-    "Delete clusters",
+    "Delete databases",
     "Choose final snapshots, review the plan, type the account ID, watch.",
 )
 ROLE = Step(
     4,
     "Delete role",
-    "Re-scan to prove nothing is left, confirm again, delete the role.",
+    "Scan every region again, type the account ID again, delete the role.",
 )
 STEPS = (INSPECT, CLUSTERS, DELETE, ROLE)
+
+
+def next_label(step: Step) -> str:
+    """The label of a button that goes on to ``step``: ``Next: step 3, Delete databases``."""
+    return f"Next: step {step.number}, {step.title}"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from slrwizard.domain.words import databases, english_list, kinds, plural
+
+__all__ = ["ago", "databases", "duration", "english_list", "kinds", "plural", "utc", "when"]
+
 
 def utc(moment: datetime) -> datetime:
     """``moment`` in UTC (naive datetimes are taken to be UTC already, as moto keeps them)."""
@@ -41,9 +45,3 @@ def duration(seconds: float) -> str:
     if hours:
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes}:{secs:02d}"
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """``1 cluster``, ``2 clusters``."""
-    word = singular if count == 1 else (plural_form or f"{singular}s")
-    return f"{count} {word}"

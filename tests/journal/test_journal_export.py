@@ -32,7 +32,7 @@ def test_markdown_tells_what_was_found_confirmed_and_done(finished_journal: Any)
     assert "cluster orders in eu-west-1 (Aurora MySQL" in text  # what the scan found
     assert f"Confirmed by **{wizard.operator}**" in text
     assert "typed the account ID, which matched" in text
-    assert "1 mistyped confirmation(s) changed nothing." in text
+    assert "1 mistyped confirmation changed nothing." in text
     # every change with its request id
     journal = lines(finished_journal.journal)
     request_ids = [r["request_id"] for r in journal if r["kind"] == "step" and r["request_id"]]

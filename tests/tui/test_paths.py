@@ -310,7 +310,7 @@ async def test_help_and_command_palette_offer_the_actions(
         await pilot.press("question_mark")
         helper = await on_screen(pilot, "HelpScreen")
         text = str(helper.query_one("Static").render())
-        assert "Step 2 of 4 - Find clusters" in text and "Rescan" in text
+        assert "Step 2 of 4 - Find databases" in text and "Rescan" in text
         await pilot.press("escape")
         await on_screen(pilot, "ScanScreen")
         await pilot.press("ctrl+p")

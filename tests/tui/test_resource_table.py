@@ -278,7 +278,7 @@ async def test_rendered_lines_follow_each_new_order() -> None:
             await pilot.pause()
         table.cycle_sort()  # by name
         await pilot.pause()
-        assert "Cluster / instance ▼" in line_text(table, 0)
+        assert "Database ▼" in line_text(table, 0)
         top = shown(table)[round(table.scroll_y)]
         assert table.rows_by_key[top].name in line_text(table, 1)
 

@@ -53,7 +53,7 @@ def test_the_rescan_says_which_regions_it_covers() -> None:
 
 def test_the_offer_to_delete_the_role_says_only_those_regions_were_checked() -> None:
     ready = role_texts(facts("ready", GIVEN)).result.plain
-    assert "no cluster or instance in 2 regions" in ready
+    assert "no database in 2 regions" in ready
     assert "Only the regions given with --regions were checked (eu-west-1, us-east-1)." in ready
     assert "any other region" in ready
     everywhere = role_texts(facts("ready", ENABLED)).result.plain

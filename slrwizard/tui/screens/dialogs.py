@@ -131,12 +131,19 @@ class TypedConfirmDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def worth_copying(hint: str) -> bool:
+    """Whether ``hint`` holds something to paste elsewhere: a policy statement (several lines)
+    or a command in backticks. "Type the account ID" is read, not copied, so its dialog offers
+    no copy button to wonder about."""
+    return "\n" in hint.strip() or hint.count("`") >= 2
+
+
 class ErrorDialog(ModalScreen[None]):
     """An error explained: what happened, and what to do about it. Never a traceback."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", show=False),
-        Binding("c", "copy", "Copy hint", show=False),
+        Binding("c", "copy", "Copy what to do", show=False),
     ]
     AUTO_FOCUS = "#ok"
 
@@ -154,18 +161,23 @@ class ErrorDialog(ModalScreen[None]):
                     yield Static(self._hint, markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="ok", variant="primary")
-                if self._hint:
-                    yield Button("Copy hint (c)", id="copy")
+                if worth_copying(self._hint):
+                    yield Button("Copy 'What to do' (c)", id="copy")
 
     def action_close(self) -> None:
         """Close the dialog."""
         self.dismiss(None)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy":
+            return worth_copying(self._hint)
+        return True
+
     def action_copy(self) -> None:
         """Copy the hint (e.g. the IAM policy statement) to the clipboard."""
-        if self._hint:
+        if worth_copying(self._hint):
             self.app.copy_to_clipboard(self._hint)
-            self.notify("Hint copied to the clipboard.", timeout=3)
+            self.notify("'What to do' copied to the clipboard.", timeout=3)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -49,8 +49,8 @@ class InspectScreen(WizardScreen[InspectResult]):
         "about four hours."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next", "Next: find clusters"),
-        Binding("enter", "next", "Next: find clusters", show=False, priority=True),
+        Binding("n", "next", "Next: find databases"),
+        Binding("enter", "next", "Next: find databases", show=False, priority=True),
         Binding("f", "finish", "Finish"),
         Binding("c", "recreate", "Recreate role"),
         Binding("r", "reload", "Reload"),
@@ -83,7 +83,7 @@ class InspectScreen(WizardScreen[InspectResult]):
                 yield Static(WHY, markup=False)
         with Horizontal(classes="actions"):
             yield Static(id="recreate-note", classes="note", markup=False)
-            yield Button("Next: find clusters", id="next", variant="primary")
+            yield Button("Next: step 2, Find databases", id="next", variant="primary")
             yield Button("Finish: nothing to do", id="finish", variant="primary")
             yield Button("Recreate the role…", id="recreate")
 

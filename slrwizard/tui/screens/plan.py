@@ -68,7 +68,7 @@ class PlanScreen(WizardScreen[Literal["back"]]):
         drafts = self._initial_drafts()
         with Vertical(id="body"):
             yield Static(
-                f"Choose what AWS keeps for each of the {plural(len(resources), 'resource')}. "
+                f"Choose what AWS keeps for each of the {plural(len(resources), 'database')}. "
                 "Nothing is deleted on this screen.",
                 classes="intro",
                 markup=False,
@@ -160,7 +160,7 @@ class PlanScreen(WizardScreen[Literal["back"]]):
         names = [d.snapshot for d in drafts if not d.skip]
         for card, draft in zip(cards, drafts, strict=True):
             twice = not draft.skip and names.count(draft.snapshot) > 1
-            card.show_problem("This name is used for another resource too." if twice else None)
+            card.show_problem("This name is used for another database too." if twice else None)
         status = self.query_one("#plan-status", Static)
         kept = sum(not d.skip for d in drafts)
         skipped = len(drafts) - kept
@@ -169,8 +169,11 @@ class PlanScreen(WizardScreen[Literal["back"]]):
         )
         status.display = bool(problems)
         if problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            status.update(f"To fix before review: {problems[0]}{more}")
+            if len(problems) == 1:
+                status.update(f"To fix before review: {problems[0]}")
+            else:
+                lines = "".join(f"\n• {problem}" for problem in problems)
+                status.update(f"To fix before review ({len(problems)} problems):{lines}")
         self.query_one("#review", Button).disabled = bool(problems) or self.busy
         if skipped:
             self.narrate(f"{plural(skipped, 'database')} will be deleted without a final snapshot.")

@@ -24,7 +24,7 @@ from slrwizard.tui.messages import MovedOn
 from slrwizard.tui.presenter import group_account
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import DELETE
-from slrwizard.tui.text import plural
+from slrwizard.tui.text import databases, plural
 from slrwizard.tui.widgets.cells import cell
 
 if TYPE_CHECKING:
@@ -40,8 +40,8 @@ class ReviewScreen(WizardScreen[ReviewResult]):
     STEP = DELETE
     SCENE = "review"
     HELP = (
-        "Read the plan from top to bottom: resources are deleted at the same time, and within "
-        "each resource the steps run in the order shown. d asks for the account ID; a wrong "
+        "Read the plan from top to bottom: databases are deleted at the same time, and within "
+        "each database the steps run in the order shown. d asks for the account ID; a wrong "
         "entry deletes nothing. Escape goes back to the choices."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -114,9 +114,7 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         verb = "A writable walkthrough would delete " if self.actions.read_only else "Delete "
         parts: list[str | tuple[str, str]] = [
             (verb, "bold"),
-            (plural(clusters, "cluster"), "bold"),
-            " and ",
-            (plural(instances, "standalone instance"), "bold"),
+            (databases(clusters, instances), "bold"),
             f" in {plural(regions, 'region')} of account ",
             (account, "bold"),
             ".\n",
@@ -141,7 +139,7 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         intro = cell(
             self,
             (
-                "Resources are deleted at the same time; each one's steps run in this "
+                "Databases are deleted at the same time; each one's steps run in this "
                 "order. A global primary waits for its secondaries.",
                 "dim",
             ),
@@ -187,8 +185,8 @@ class ReviewScreen(WizardScreen[ReviewResult]):
         count = len(self.plan.resources)
         kept = sum(1 for r in self.plan.resources if r.final_snapshot_id)
         dialog = TypedConfirmDialog(
-            f"Delete {plural(count, 'resource')}?",
-            f"The wizard will run the plan you just read: {plural(count, 'deletion')}, "
+            f"Delete {plural(count, 'database')}?",
+            f"The wizard will run the plan you just read: delete {plural(count, 'database')}, "
             f"keeping {plural(kept, 'final snapshot')}. Deleted databases cannot be "
             "brought back except from their final snapshots.",
             account_hint=self.mask(group_account(self.wizard.account)),

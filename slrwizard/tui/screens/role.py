@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
-from slrwizard.domain.errors import InvalidInputError
+from slrwizard.domain.errors import ConfirmationMismatchError
 from slrwizard.domain.models import ROLE_NAME, RoleDeletionState, RoleDeletionStatus
 from slrwizard.tui.messages import MovedOn, RegionScanned, RegionsListed, ScanFinished
 from slrwizard.tui.presenter import group_account
@@ -50,7 +50,8 @@ class RoleScreen(WizardScreen[RoleOutcome]):
     STEP = ROLE
     SCENE = "role"
     HELP = (
-        "The re-scan must find nothing in any region. Then d asks for the account ID and AWS "
+        "The re-scan must find no database in any region it can read (you accept any it "
+        "cannot). Then d asks for the account ID and AWS "
         "deletes the role in the background (the wizard polls its status). If AWS says the "
         "role is still in use, it lists where: b goes back to step 2 for exactly those regions."
     )
@@ -237,7 +238,7 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         dialog = TypedConfirmDialog(
             f"Delete {ROLE_NAME}?",
             "AWS will delete the service-linked role in the background. RDS recreates it the "
-            "next time a DB cluster is created in this account.",
+            "next time a database is created in this account.",
             account_hint=self.mask(group_account(self.wizard.account)),
             secret=self.actions.presenter,
             action="Delete the role",
@@ -250,9 +251,10 @@ class RoleScreen(WizardScreen[RoleOutcome]):
             return
         if typed != self.wizard.account:
             self.actions.show_error(
-                InvalidInputError(
-                    "The confirmation does not match the account ID; the role was not deleted.",
-                    hint="Type the 12-digit account ID exactly, or press Escape to cancel.",
+                ConfirmationMismatchError(
+                    "What you typed is not this account's ID, so the role was not deleted.",
+                    hint="Press d and type the 12-digit account ID shown at the top right.",
+                    code="ConfirmationMismatch",
                 )
             )
             return

@@ -22,7 +22,7 @@ from slrwizard.domain.models import (
     RoleDeletionStatus,
     ScanResult,
 )
-from slrwizard.tui.text import plural, when
+from slrwizard.tui.text import english_list, plural, when
 from slrwizard.tui.widgets.regions import describe
 
 Phase = Literal[
@@ -79,8 +79,9 @@ def role_texts(facts: RoleFacts) -> RoleTexts:
         return RoleTexts(
             "Read-only preview of step 4: nothing runs.",
             Content(
-                "After the deletions, the wizard scans every region again. Only if nothing "
-                "is left does it offer to delete the role, after you type the account ID. "
+                "After the deletions, the wizard scans every region again. Only if it finds no "
+                "database (and you accept any region it cannot read) does it offer to delete "
+                "the role, after you type the account ID. "
                 "AWS then deletes it in the background; if something still uses the role, "
                 "AWS names the regions and the wizard takes you back to scan them."
             ),
@@ -94,7 +95,7 @@ def role_texts(facts: RoleFacts) -> RoleTexts:
         )
         return RoleTexts(
             f"Re-scanning {which}: {facts.answered} of {facts.total} answered.",
-            Content("The role can go only if this scan finds nothing anywhere."),
+            Content("The role can go only if this scan finds no database in any region it reads."),
             "Scanning…",
         )
     if phase == "rescan-failed":
@@ -108,12 +109,12 @@ def role_texts(facts: RoleFacts) -> RoleTexts:
         missing = [r for r in scan.incomplete_regions if r.region in facts.unaccepted]
         body = "\n".join(f"• {mask(describe(r.region, r))}" for r in missing)
         return RoleTexts(
-            "The re-scan found nothing, but it could not cover every region.",
+            f"{_found_nothing(scan)}, but the re-scan could not read every region.",
             Content.assemble(
                 ("Not scanned:\n", "bold $text-warning"),
                 body,
                 (
-                    "\nResources there are invisible to the wizard. Accept to go on (AWS "
+                    "\nDatabases there are invisible to the wizard. Accept to go on (AWS "
                     "will still refuse if something uses the role), or go back and scan "
                     "again.",
                     "dim",
@@ -125,7 +126,7 @@ def role_texts(facts: RoleFacts) -> RoleTexts:
         lines = scan.blockers() if scan else []
         body = "\n".join(f"• {line}" for line in lines) or "The re-scan did not finish."
         return RoleTexts(
-            "The re-scan found resources that still keep the role in use.",
+            "The re-scan found databases that still keep the role in use.",
             Content.assemble(("Still there:\n", "bold $text-warning"), body),
             "b: back to step 2 to delete them (or leave the role).",
         )
@@ -137,9 +138,9 @@ def role_texts(facts: RoleFacts) -> RoleTexts:
             note, narration = "Read-only mode: the role will not be deleted.", ""
         else:
             note = "d: type the account ID to delete the role."
-            narration = "Nothing is left: the role can be deleted."
+            narration = f"{_known(facts)} The role can be deleted."
         return RoleTexts(
-            f"Nothing keeps {ROLE_NAME} in use: step 4 can delete it from account {account}.",
+            f"{_known(facts)} Step 4 can delete {ROLE_NAME} from account {account}.",
             _proof(facts),
             note,
             narration,
@@ -163,6 +164,33 @@ def role_texts(facts: RoleFacts) -> RoleTexts:
     )
 
 
+def _found_nothing(scan: ScanResult) -> str:
+    """``Nothing found in 17 of 18 regions``, or ``in any of the 18 regions``."""
+    total = len(scan.regions)
+    scanned = total - len(scan.incomplete_regions)
+    if scanned == total:
+        return f"Nothing found in any of the {plural(total, 'region')}"
+    return f"Nothing found in {scanned} of {plural(total, 'region')}"
+
+
+def _known(facts: RoleFacts) -> str:
+    """What the last scan proves, and no more: which regions it could not read, and that the
+    operator accepted them (``ready`` is reached only once every unread region is accepted)."""
+    scan = facts.scan
+    if scan is None:
+        return "Step 2 found no database."
+    text = _found_nothing(scan)
+    if facts.given:
+        text += " given with --regions"
+    missing = [r.region for r in scan.incomplete_regions]
+    if missing:
+        it = "it" if len(missing) == 1 else "them"
+        text += f"; {english_list(missing)} not scanned (you accepted {it})"
+    if facts.given:
+        return f"{text}; other regions were not scanned."
+    return f"{text}." if missing else f"{text}: nothing keeps the role in use."
+
+
 def _proof(facts: RoleFacts) -> Content:
     scan = facts.scan
     if scan is None:
@@ -170,7 +198,7 @@ def _proof(facts: RoleFacts) -> Content:
     scanned = len(scan.regions) - len(scan.incomplete_regions)
     parts: list[str | tuple[str, str]] = [
         ("✓ ", "$text-success"),
-        f"Scan at {when(facts.scanned_at)}: no cluster or instance in {plural(scanned, 'region')}.",
+        f"Scan at {when(facts.scanned_at)}: no database in {plural(scanned, 'region')}.",
     ]
     if facts.given:
         parts += [

@@ -19,8 +19,8 @@ from textual.widgets import Button, DataTable, Input, ProgressBar, Static
 from slrwizard.collector import CYCLIC_GC
 from slrwizard.tui.messages import MovedOn, RegionScanned, RegionsListed, ScanFinished
 from slrwizard.tui.screens.base import WizardScreen
-from slrwizard.tui.steps import CLUSTERS
-from slrwizard.tui.text import plural, when
+from slrwizard.tui.steps import CLUSTERS, DELETE, ROLE, next_label
+from slrwizard.tui.text import databases, plural, when
 from slrwizard.tui.widgets.regions import RegionGrid, describe
 from slrwizard.tui.widgets.resources import COLUMNS, ResourceTable, rows_from_scan
 
@@ -45,7 +45,7 @@ class ScanScreen(WizardScreen[ScanNext]):
     HELP = (
         "Every enabled region is scanned at once. The grid under the table shows each region: "
         "✓ scanned (with the number found), - not enabled, ✗ denied, ! failed. Move onto a "
-        "region to read why. A region that could not be scanned may still hide clusters. "
+        "region to read why. A region that could not be scanned may still hide databases. "
         "The table fills once the regions' answers pause, so rows do not move under the cursor."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -131,9 +131,7 @@ class ScanScreen(WizardScreen[ScanNext]):
         self._show_result(message.result)
         result = message.result
         if result.resource_count == 0 and result.complete:
-            self.notify(
-                "No cluster or instance in any region: going straight to step 4.", timeout=6
-            )
+            self.notify("No database in any region: going straight to step 4.", timeout=6)
             self.action_next()
         self.refresh_bindings()
 
@@ -194,10 +192,11 @@ class ScanScreen(WizardScreen[ScanNext]):
             return
         clusters, instances = len(result.clusters), len(result.instances)
         regions = len({r.region for r in result.regions if r.clusters or r.instances})
-        text = (
-            f"Found {plural(clusters, 'cluster')} and {plural(instances, 'standalone instance')} "
-            f"in {plural(regions, 'region')}."
-        )
+        if clusters + instances:
+            text = f"Found {databases(clusters, instances)} in {plural(regions, 'region')}."
+        else:
+            read = len(result.regions) - len(result.incomplete_regions)
+            text = f"No database in {plural(read, 'region')}."
         missing = result.incomplete_regions
         style = ""
         if missing:
@@ -206,11 +205,17 @@ class ScanScreen(WizardScreen[ScanNext]):
             style = "warning"
         button = self.query_one("#next", Button)
         if result.resource_count:
-            button.label = "Next: choose what to keep"
-            self.narrate(f"Found {result.resource_count} databases that keep the role in use.")
+            button.label = next_label(DELETE)
+            self.narrate(
+                f"Found {plural(result.resource_count, 'database')} that keep the role in use."
+            )
         else:
-            button.label = "Continue to step 4 anyway" if missing else "Continue to step 4"
-            self.narrate("Nothing was found: the role can go next.")
+            button.label = next_label(ROLE) + (" anyway" if missing else "")
+            self.narrate(
+                "No database found, but some regions were not scanned."
+                if missing
+                else "No database found in any region: the role can go next."
+            )
         button.disabled = False
         summary = self.query_one("#summary", Static)
         summary.update(text)
@@ -234,8 +239,7 @@ class ScanScreen(WizardScreen[ScanNext]):
         elif self.scanning:
             held = self.query_one(ResourceTable).holding
             detail.update(
-                f"{plural(held, 'cluster or instance', 'clusters and instances')} found so far; "
-                "shown when the answers pause."
+                f"{plural(held, 'database')} found so far; shown when the answers pause."
                 if held
                 else "Results appear here as the regions answer."
             )
@@ -327,7 +331,7 @@ class ScanScreen(WizardScreen[ScanNext]):
         dialog = ConfirmDialog(
             f"Go on without {plural(len(missing), 'region')}?",
             self.mask(
-                f"The scan could not cover:\n{lines}\n\nClusters or instances there cannot be "
+                f"The scan could not cover:\n{lines}\n\nDatabases there cannot be "
                 "seen or deleted by the wizard. If any exist, AWS will refuse to delete the "
                 "role in step 4 and name them. The journal records that you went on without "
                 "these regions."

@@ -23,11 +23,15 @@ from slrwizard.tui.widgets.facts import Facts
 from slrwizard.tui.widgets.spinner import Spinner
 
 NEVER = (
-    "delete a cluster or instance before you type the account ID;",
-    "skip a final snapshot or lift deletion protection unless you tick it for that resource;",
-    "delete the role before a fresh scan of every region comes back empty, and you confirm again;",
+    "delete a database (a DB cluster or standalone instance) before you type the account ID;",
+    "skip a final snapshot or lift deletion protection unless you tick it for that database;",
+    "delete the role before a fresh scan finds no database in any region it can read, you "
+    "accept each region it cannot read, and you type the account ID again;",
     "change anything at all in read-only mode.",
 )
+"""The promises, worded as the wizard keeps them: a region the scan cannot read is not "empty",
+so the role's deletion waits for the operator to accept it (and AWS still refuses if a database
+there uses the role)."""
 
 
 class StartScreen(WizardScreen[None]):

@@ -93,7 +93,7 @@ class ResourceChoice(Vertical):
         yield Static(NO_SNAPSHOT if forced else SKIP_WARNING, classes="skip-warning", markup=False)
         if self.resource.deletion_protection:
             yield Tick(
-                "Lift deletion protection (the wizard turns it off just before deleting)",
+                "Lift deletion protection (turned off just before deleting)",
                 self._draft.lift,
                 classes="lift",
             )

@@ -54,7 +54,9 @@ SHORT_ENGINES = {
     "postgres": "PostgreSQL",
 }
 
-COLUMNS = ("Region", "Cluster / instance", "Engine", "Status", "Inst.", "Prot.", "Global")
+COLUMNS = ("Region", "Database", "Engine", "Status", "Members", "Protected", "Global")
+"""Whole words, no abbreviations: "Members" counts a cluster's instances, and a standalone
+instance (a database of its own) says "standalone" there."""
 
 SLICE_SECONDS = 0.012
 """UI time spent adding rows before letting a frame (and any keystroke) through. Every change
@@ -145,7 +147,7 @@ def _instance_row(instance: Instance) -> ResourceRow:
         name=instance.identifier,
         engine=SHORT_ENGINES.get(instance.engine, instance.engine_label),
         status=instance.status,
-        instances="solo",
+        instances="standalone",
         protected=instance.deletion_protection,
         global_role="-",
         detail=detail + ".",
