@@ -52,6 +52,14 @@ def test_small_terminal(snap_compare: Any, make_app: Callable[..., WizardApp], s
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=SCENES[scene])
 
 
+@pytest.mark.parametrize("scene", scene_params(*MAIN))
+def test_presenter_80x24(snap_compare: Any, make_app: Callable[..., WizardApp], scene: str) -> None:
+    """A shared 80x24 screen: every step legible, the narration folded to a line, the
+    PRESENTER badge in the header, no identifier cut."""
+    app = make_app(presenter=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=SCENES[scene])
+
+
 @pytest.mark.parametrize("scene", scene_params("scan", "review"))
 def test_large_terminal(snap_compare: Any, make_app: Callable[..., WizardApp], scene: str) -> None:
     assert snap_compare(make_app(), terminal_size=(120, 36), run_before=SCENES[scene])

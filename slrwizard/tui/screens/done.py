@@ -23,7 +23,10 @@ from slrwizard.tui.presenter import group_account
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import ROLE, Step
 from slrwizard.tui.text import plural
-from slrwizard.tui.widgets.cells import cells
+from slrwizard.tui.widgets.cells import cell, cells
+
+NARROW = 100
+"""Columns below which the summary's table folds the region under the database's name."""
 
 DONE = Step(ROLE.number, "Done", "What was deleted and what was kept.")
 
@@ -58,8 +61,31 @@ class DoneScreen(WizardScreen[None]):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self._fill_table()
+        self.refresh_view()
+        self.query_one("#exit", Button).focus()
+
+    def on_resize(self) -> None:
+        if self._narrow() != self._table_narrow:
+            self._fill_table()
+
+    _table_narrow: bool | None = None
+
+    def _narrow(self) -> bool:
+        """Under 100 columns, four one-line columns cut the snapshot names (and their ✓)."""
+        return self.app.size.width < NARROW
+
+    def _fill_table(self) -> None:
+        """The outcomes; on a narrow screen the region goes under the database's name, so the
+        snapshot name, the identifier someone restores from, is never cut."""
+        narrow = self._table_narrow = self._narrow()
         table = self.query_one("#outcomes", DataTable)
-        table.add_columns("Region", "Database", "Result", "Final snapshot kept (✓ verified)")
+        table.clear(columns=True)
+        snapshot_title = "Final snapshot kept (✓ verified)"
+        if narrow:
+            table.add_columns("Database / region", "Result", snapshot_title)
+        else:
+            table.add_columns("Region", "Database", "Result", snapshot_title)
         for outcome in self.actions.outcomes:
             if outcome.snapshot:
                 mark = " ✓" if outcome.snapshot_verified else ""
@@ -72,11 +98,12 @@ class DoneScreen(WizardScreen[None]):
             if outcome.result in ("failed", "left in place"):
                 result = (outcome.result, "bold $text-warning")
             region, _, name = outcome.key.partition("/")
-            row = [region, name, result, snapshot]
-            table.add_row(*cells(self, row))
+            if narrow:
+                where = cell(self, name, "\n", (region, "dim"))
+                table.add_row(where, *cells(self, [result, snapshot]), height=2)
+            else:
+                table.add_row(*cells(self, [region, name, result, snapshot]))
         table.display = bool(self.actions.outcomes)
-        self.refresh_view()
-        self.query_one("#exit", Button).focus()
 
     def refresh_view(self) -> None:
         wizard = self.wizard
