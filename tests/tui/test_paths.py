@@ -289,8 +289,10 @@ async def test_presenter_mode_masks_every_account_id(make_app: Callable[..., Wiz
         svg = app.export_screenshot()
         assert "4815" in svg and "1623" not in svg
         assert app.screen.query_one("Narration").display
-        await pilot.press("p")
-        await pilot.pause()
+        await pilot.press("p")  # started presenting: the screen is shared, so it asks first
+        await on_screen(pilot, "ConfirmDialog")
+        await pilot.click("#yes")
+        await on_screen(pilot, "InspectScreen")
         assert "1623" in app.export_screenshot()
         assert not app.screen.query_one("Narration").display
         await pilot.press("p")
