@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, ProgressBar, Static
 
 from slrwizard.domain.errors import ConfirmationMismatchError
 from slrwizard.domain.models import ROLE_NAME, RoleDeletionState, RoleDeletionStatus
+from slrwizard.domain.usage import WAIT_BEFORE_RETRY
 from slrwizard.tui.messages import MovedOn, RegionScanned, RegionsListed, ScanFinished
 from slrwizard.tui.presenter import group_account
 from slrwizard.tui.screens.base import WizardScreen
@@ -29,6 +30,8 @@ from slrwizard.tui.text import plural
 from slrwizard.tui.widgets.regions import RegionGrid, describe
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from slrwizard.tui.actions import WizardActions
 
 
@@ -60,6 +63,7 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         Binding("b", "back", "Back to step 2"),
         Binding("r", "rescan", "Re-scan"),
         Binding("a", "accept", "Accept unscanned regions…"),
+        Binding("t", "try_again", "Try again"),
     ]
 
     def __init__(self, actions: WizardActions, *, rescan: bool, preview: bool = False) -> None:
@@ -69,6 +73,8 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         self.status: RoleDeletionStatus | None = None
         self.polls = 0
         self._focused_for: Phase | None = None
+        self.retry_in: int | None = None
+        self._countdown: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="body"):
@@ -84,10 +90,11 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         with Horizontal(classes="actions"):
             yield Static(id="role-note", markup=False)
             yield Button("Back to step 2", id="back")
+            yield Button("Try again", id="retry")
             yield Button(f"Delete {ROLE_NAME}…", id="delete", variant="error")
-
             if self.actions.read_only:  # the app ends the walkthrough (exit 0)
                 yield Button("Finish (read-only)", id="finish-read-only", variant="primary")
+
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#usage", DataTable).add_columns("Region", "Resource still using the role")
@@ -160,7 +167,12 @@ class RoleScreen(WizardScreen[RoleOutcome]):
         self.query_one("#detail").display = grid.display
         self.query_one("#role-progress").display = phase == "deleting"
         self.query_one("#usage").display = phase == "failed"
-        self.query_one("#back").display = phase in ("unscanned", "leftovers", "failed", "preview")
+        advice = self.wizard.refusal_advice() if phase == "failed" else None
+        scan_helps = advice is None or advice.can_scan_again
+        self.query_one("#back").display = phase in ("unscanned", "leftovers", "preview") or (
+            phase == "failed" and scan_helps
+        )
+        self.query_one("#retry").display = phase == "failed" and not scan_helps
         delete = self.query_one("#delete", Button)
         delete.display = phase == "ready" and not self.actions.read_only
         delete.disabled = self.actions.read_only or phase != "ready"
@@ -178,6 +190,8 @@ class RoleScreen(WizardScreen[RoleOutcome]):
                 scanned_at=self.actions.last_scan_at,
                 mask=self.mask,
                 given=given_regions(self.wizard.region_list),
+                advice=advice,
+                retry_in=self.retry_in,
             )
         )
         self.query_one("#role-intro", Static).update(texts.intro)
@@ -194,7 +208,8 @@ class RoleScreen(WizardScreen[RoleOutcome]):
             self._fill_usage()
         if phase != self._focused_for:
             self._focused_for = phase
-            target = {"ready": "#delete", "failed": "#back", "leftovers": "#back"}.get(phase)
+            failed_target = "#back" if scan_helps else "#retry"
+            target = {"ready": "#delete", "failed": failed_target, "leftovers": "#back"}.get(phase)
             target = "#back" if phase == "unscanned" else target
             if target and not (phase == "ready" and self.actions.read_only):
                 self.query_one(target).focus()
@@ -214,12 +229,53 @@ class RoleScreen(WizardScreen[RoleOutcome]):
             # Hidden, not greyed, in read-only: it shows only what it does.
             return self.phase == "ready" and not self.actions.read_only
         if action == "back":
-            return self.phase in ("unscanned", "leftovers", "failed", "preview")
+            if self.phase == "failed":
+                return self._scan_helps()
+            return self.phase in ("unscanned", "leftovers", "preview")
+        if action == "try_again":
+            return self.phase == "failed" and not self._scan_helps() and self.retry_in is None
         if action == "accept":
             return self.phase == "unscanned"
         if action == "rescan":
             return self.phase == "rescan-failed"
         return True
+
+    def _scan_helps(self) -> bool:
+        advice = self.wizard.refusal_advice()
+        return advice is None or advice.can_scan_again
+
+    @on(Button.Pressed, "#retry")
+    def action_try_again(self) -> None:
+        """Ask AWS again (the deletion the operator confirmed): at once when they removed what
+        AWS named, after a countdown when AWS named nothing (a session of the role is active)."""
+        advice = self.wizard.refusal_advice()
+        if self.phase != "failed" or advice is None or advice.can_scan_again:
+            return
+        if advice.likely_active_session and self.retry_in is None:
+            self.retry_in = WAIT_BEFORE_RETRY
+            self._countdown = self.set_interval(1, self._tick)
+            self.refresh_view()
+            return
+        self._retry()
+
+    def _tick(self) -> None:
+        if self.retry_in is None:
+            return
+        self.retry_in -= 1
+        if self.retry_in <= 0:
+            self._retry()
+        else:
+            self.refresh_view()
+
+    def _retry(self) -> None:
+        if self._countdown is not None:
+            self._countdown.stop()
+            self._countdown = None
+        self.retry_in = None
+        self.phase = "deleting"
+        self.status, self.polls = None, 0
+        self.refresh_view()
+        self.actions.delete_role()
 
     def action_rescan(self) -> None:
         """Scan every region again after a failed re-scan."""
@@ -266,7 +322,7 @@ class RoleScreen(WizardScreen[RoleOutcome]):
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
         """Back to step 2: for the regions AWS named, or the clusters the re-scan found."""
-        if self.phase == "failed":
+        if self.phase == "failed" and self._scan_helps():
             self.dismiss(RoleOutcome("back-to-scan"))
         elif self.phase in ("unscanned", "leftovers", "preview"):
             self.dismiss(RoleOutcome("back-to-clusters"))

@@ -22,6 +22,7 @@ from slrwizard.domain.models import (
     RoleDeletionStatus,
     ScanResult,
 )
+from slrwizard.domain.usage import WAIT_BEFORE_RETRY, RefusalAdvice
 from slrwizard.tui.text import english_list, plural, when
 from slrwizard.tui.widgets.regions import describe
 
@@ -54,6 +55,10 @@ class RoleFacts:
     mask: Callable[[str], str]
     given: tuple[str, ...] = ()
     """The regions named with ``--regions`` (empty: every enabled region is scanned)."""
+    advice: RefusalAdvice | None = None
+    """After a refusal: what AWS named, read resource by resource."""
+    retry_in: int | None = None
+    """Seconds until the wizard asks AWS again (the operator chose to wait and try again)."""
 
 
 def given_regions(region_list: RegionList | None) -> tuple[str, ...]:
@@ -145,22 +150,76 @@ def role_texts(facts: RoleFacts) -> RoleTexts:
             note,
             narration,
         )
-    status = facts.status
+    return _refused(facts)
+
+
+def _refused(facts: RoleFacts) -> RoleTexts:
+    """AWS refused: what it named, and the one way forward that can work.
+
+    Clusters and instances: back to step 2 for exactly their regions. Other kinds: named, with
+    the console page and CLI command that remove them, then try again (a scan would not find
+    them, so going back would loop). Nothing named: a session of the role is still active; wait
+    and try again. A region no longer enabled: enable it first.
+    """
+    status, mask, advice = facts.status, facts.mask, facts.advice
     reason = status.reason if status and status.reason else "AWS gave no reason."
-    regions = ", ".join(status.usage_regions) if status else ""
-    return RoleTexts(
-        "AWS refused to delete the role: it is still in use.",
-        Content.assemble(
-            ("AWS says: ", "bold $text-error"),
-            mask(reason),
+    parts: list[str | tuple[str, str]] = [("AWS says: ", "bold $text-error"), mask(reason)]
+    if advice is not None and advice.unhandled:
+        parts.append(("\nNot databases the wizard deletes; remove each, then try again:", "bold"))
+        for item in advice.unhandled:
+            parts.append(f"\n• {item.what} {mask(item.name)} in {item.region or '?'}")
+            parts.append((f"\n  console: {mask(item.console_url)}", "dim"))
+            if item.cli_command:
+                parts.append((f"\n  AWS CLI: {mask(item.cli_command)}", "dim"))
+    if advice is not None and advice.disabled_regions:
+        regions = english_list(advice.disabled_regions)
+        parts.append(
+            (
+                f"\n{regions} is no longer enabled for this account: enable it again (Account "
+                "settings, AWS Regions) so that what is there can be found and deleted.",
+                "bold $text-warning",
+            )
+        )
+    if advice is not None and advice.likely_active_session:
+        parts.append(
+            "\nAWS named no resource. Most often a session of the role is still active: it "
+            "cannot be revoked, and the AWS guide says to wait for it to end, then try again."
+        )
+        if facts.retry_in is not None:
+            parts.append((f"\nTrying again in {facts.retry_in} s…", "bold"))
+        note = (
+            f"t: wait {WAIT_BEFORE_RETRY} s and try again."
+            if facts.retry_in is None
+            else "Waiting for the session to end."
+        )
+        return RoleTexts(
+            "AWS refused to delete the role, without naming what uses it.",
+            Content.assemble(*parts),
+            note,
+            "AWS refused, naming nothing: a session of the role is still active. We wait.",
+        )
+    if advice is None or advice.can_scan_again:
+        regions = english_list(advice.regions_to_scan) if advice else ""
+        if status is not None and not regions:
+            regions = ", ".join(status.usage_regions)
+        parts.append(
             (
                 "\nThese were not in the last scan: created since, or in a region the scan "
                 "could not read. The list may be partial; the wizard scans the regions again.",
                 "dim",
-            ),
-        ),
-        f"b: back to step 2 for exactly these regions: {regions or 'all regions'}.",
-        "AWS refused: the role is still used. We go back for those regions.",
+            )
+        )
+        return RoleTexts(
+            "AWS refused to delete the role: it is still in use.",
+            Content.assemble(*parts),
+            f"b: back to step 2 for exactly these regions: {regions or 'all regions'}.",
+            "AWS refused: the role is still used. We go back for those regions.",
+        )
+    return RoleTexts(
+        "AWS refused to delete the role: something the wizard does not delete still uses it.",
+        Content.assemble(*parts),
+        "t: try again once they are removed.",
+        "AWS refused: something outside the wizard's reach still uses the role.",
     )
 
 
