@@ -17,10 +17,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from journal_support import lifted
 
 from slrwizard.bootstrap import Options, connect_wizard
 from slrwizard.domain.models import RoleDeletionState
-from slrwizard.domain.plan import DeletionPlan
 from slrwizard.domain.wizard import Wizard
 from slrwizard.journal.export import export_json, export_markdown
 from slrwizard.journal.render import timeline
@@ -30,9 +30,7 @@ pytestmark = pytest.mark.slow
 
 
 def _delete_everything(wizard: Wizard) -> None:
-    plan = wizard.default_plan()
-    lifted = [r.model_copy(update={"lift_protection": True}) for r in plan.resources]
-    assert wizard.set_plan(DeletionPlan(account=plan.account, resources=lifted)) == []
+    assert wizard.set_plan(lifted(wizard)) == []
     wizard.review()
     wizard.confirm(wizard.account)
     assert wizard.delete_resources()
