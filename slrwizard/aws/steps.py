@@ -263,30 +263,43 @@ class StepRunner:
             return not now.get("DeletionProtection") and now.get(status_key) != "modifying"
 
         current = look()
-        if not current.get("DeletionProtection"):
-            if current.get(status_key) != "modifying":
-                return StepResult(skipped=True, note="protection already off")
-            self.aws.poll_until(f"{step.target} is no longer modifying", step.region, lifted, stop)
-            return StepResult(skipped=True, note="protection already off")
         if current.get(status_key) == "modifying":
-            answer: dict[str, Any] = {}  # a change of ours (a retried step) is under way
-        else:
-            operation, param = (
-                ("ModifyDBCluster", "DBClusterIdentifier")
-                if cluster
-                else ("ModifyDBInstance", "DBInstanceIdentifier")
-            )
-            answer = self.aws.call(
-                "rds",
-                operation,
+            # A change is under way (ours, from a retried or resumed step, or someone else's):
+            # let it settle, then decide on what AWS then shows.
+            self.aws.poll_until(
+                f"{step.target} is no longer modifying",
                 step.region,
-                **{param: step.target},
-                DeletionProtection=False,
-                ApplyImmediately=True,
+                lambda: look().get(status_key) != "modifying",
+                stop,
             )
-        self.aws.poll_until(
-            f"{step.target} shows deletion protection off", step.region, lifted, stop
+            current = look()
+        if not current.get("DeletionProtection"):
+            return StepResult(skipped=True, note="protection already off")
+        operation, param = (
+            ("ModifyDBCluster", "DBClusterIdentifier")
+            if cluster
+            else ("ModifyDBInstance", "DBInstanceIdentifier")
         )
+        answer = self.aws.call(
+            "rds",
+            operation,
+            step.region,
+            **{param: step.target},
+            DeletionProtection=False,
+            ApplyImmediately=True,
+        )
+        try:
+            self.aws.poll_until(
+                f"{step.target} shows deletion protection off", step.region, lifted, stop
+            )
+        except e.GuardError:
+            # Stopped while AWS applies it: the call *was* made, and the journal must say so
+            # (a step that stops unfinished made no call). A resumed plan lifts it again, which
+            # waits for the change and then finds protection off.
+            return StepResult(
+                request_id=_request_id(answer),
+                note="asked AWS to turn protection off; stopped before a describe showed it off",
+            )
         return StepResult(request_id=_request_id(answer), note="AWS shows protection off")
 
     def _delete_cluster(self, step: PlanStep) -> StepResult:

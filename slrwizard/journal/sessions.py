@@ -201,9 +201,13 @@ class ResourceHistory:
         A resource whose deletion we announced and that a later scan found gone was deleted by
         us, even if the process died before seeing it go; gone without our asking: vanished.
         """
-        if self.deleted or (self.found_gone and self.delete_announced):
+        if self.deleted:
             return "deleted"
-        if self.vanished or self.found_gone:
+        if self.vanished:  # our own step saw it gone before its delete was sent
+            return "vanished"
+        if self.found_gone and self.delete_announced:
+            return "deleted"
+        if self.found_gone:
             return "vanished"
         final = self._final()
         if not final:

@@ -62,6 +62,7 @@ STEP_OPS = {
     "lift-instance-protection": "ModifyDBInstance",
     "delete-cluster": "DeleteDBCluster",
     "start-cluster": "StartDBCluster",
+    "start-instance": "StartDBInstance",
     "remove-from-global": "RemoveFromGlobalCluster",
     "promote-replica": "PromoteReadReplicaDBCluster",
     "delete-global-cluster": "DeleteGlobalCluster",
@@ -69,9 +70,9 @@ STEP_OPS = {
 
 # The drill account's plan, call by call: (operation, target) of each mutating call.
 PLAN_CALLS = [
+    ("ModifyDBCluster", "orders"),  # deletion protection off: reversible, so first
     ("DeleteDBInstance", "orders-2"),  # the reader first
     ("DeleteDBInstance", "orders-1"),  # then the writer
-    ("ModifyDBCluster", "orders"),  # deletion protection off
     ("DeleteDBCluster", "orders"),  # final snapshot kept
     ("ModifyDBInstance", "solo"),  # deletion protection off
     ("DeleteDBInstance", "solo"),  # final snapshot kept
