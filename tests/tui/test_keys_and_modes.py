@@ -220,3 +220,18 @@ async def test_quitting_a_read_only_walkthrough_is_still_an_interruption(
         await pilot.pause()
     assert app.return_code == ExitCode.INTERRUPTED
     assert app.wizard is not None and app.wizard.state == "aborted"
+
+
+def test_a_read_only_walkthrough_finished_on_purpose_says_so_on_the_terminal() -> None:
+    from slrwizard.tui.launch import farewell
+
+    account = FakeAccount()
+    account.add_role()
+    account.add_cluster("eu-west-1", "orders", readers=1)
+    wizard = Wizard(FakeGateway(account), regions=["eu-west-1"], operator="t", read_only=True)
+    wizard.start()
+    wizard.inspect()
+    wizard.scan()
+    lines = farewell(wizard, ExitCode.OK, None, demo=False)
+    assert lines[0].startswith("slrwizard: finished (read-only): nothing was changed.")
+    assert not any("resume" in line for line in lines)
