@@ -78,7 +78,7 @@ class WizardApp(WizardWork):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("p", "toggle_presenter", "Presenter"),
-        Binding("f", "finish_read_only", "Finish (read-only)"),
+        Binding("f", "finish_read_only", "Finish", tooltip="Finish (read-only): exit code 0"),
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
         # Ctrl-C asks the same question as q (the README promises it; Textual would copy text).

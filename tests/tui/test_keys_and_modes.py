@@ -177,7 +177,7 @@ async def test_read_only_shows_what_it_does_exports_the_plan_and_finishes(
         screen = app.screen
         keys = footer(screen)
         assert "Delete" not in keys and not screen.query("#delete")
-        assert "e Export plan" in keys and "f Finish (read-only)" in keys
+        assert "e Export plan" in keys and "f Finish" in keys
         summary = str(screen.query_one("#review-summary", Static).render())
         assert summary.startswith("A writable walkthrough would delete")
 

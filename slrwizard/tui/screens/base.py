@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from slrwizard.tui.actions import WizardActions
 
 ResultT = TypeVar("ResultT")
+WIDE = 100
+"""Columns from which the footer also shows the command palette's key."""
 
 
 class WizardScreen(Screen[ResultT]):
@@ -52,7 +54,18 @@ class WizardScreen(Screen[ResultT]):
         yield StepHeader(self.STEP)
         yield from self.compose_body()
         yield Narration(self.SCENE)
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=self._wide())
+
+    def _wide(self) -> bool:
+        """Room for the command palette's hint: under 100 columns the step's keys, help,
+        presenter and quit need the footer's whole width (ctrl+p still works)."""
+        return self.app.size.width >= WIDE
+
+    def on_resize(self) -> None:
+        footer = self.query_one(Footer)
+        if footer.show_command_palette != self._wide():
+            footer.show_command_palette = self._wide()
+            footer.refresh(recompose=True)
 
     def compose_body(self) -> ComposeResult:
         """The step's own widgets, between header and footer."""

@@ -46,9 +46,9 @@ class ReviewScreen(WizardScreen[ReviewResult]):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "delete", "Delete…"),
-        Binding("n", "preview", "Next: preview step 4"),
+        Binding("n", "preview", "Next: step 4"),
         Binding("e", "export", "Export plan"),
-        Binding("escape", "back", "Back to choices"),
+        Binding("escape", "back", "Back"),
     ]
 
     def __init__(self, actions: WizardActions, plan: DeletionPlan) -> None:
@@ -72,7 +72,10 @@ class ReviewScreen(WizardScreen[ReviewResult]):
                 plan_list.border_subtitle = "↑ ↓ PgUp PgDn scroll"
                 yield Static(id="plan-steps")
             with Horizontal(classes="actions"):
-                yield Static(id="review-note", markup=False)
+                # Read-only: the header and the summary already say so, and four buttons need
+                # the room at 80 columns (the stylesheet hides the note there).
+                note_class = "read-only" if self.actions.read_only else ""
+                yield Static(id="review-note", markup=False, classes=note_class)
                 yield Button("Back", id="back")
                 if self.actions.read_only:
                     # Only what read-only does: no red button that would do nothing.

@@ -15,6 +15,9 @@ from slrwizard.tui.access import wizard_app
 from slrwizard.tui.presenter import group_account
 from slrwizard.tui.steps import STEPS, Step
 
+NARROW_BELOW = 100
+"""Columns under which the header drops its "Account" label, so every mode's badge fits."""
+
 
 class StepHeader(Horizontal):
     """Step indicator (``Step 2 of 4 - Find clusters``), step dots, account and modes."""
@@ -31,6 +34,9 @@ class StepHeader(Horizontal):
     def on_mount(self) -> None:
         self.watch(self.app, "presenter", self.refresh_content)
         self.watch(self.app, "caller", self.refresh_content)
+
+    def on_resize(self) -> None:
+        self.refresh_content()
 
     def set_step(self, step: Step) -> None:
         """Show another step (a screen that spans two steps, like the role screen)."""
@@ -53,7 +59,9 @@ class StepHeader(Horizontal):
             account = Content.styled("connecting…", "italic")
         else:
             account = Content.styled(app.mask(group_account(caller.account)), "bold")
-        parts: list[Content | str | tuple[str, str]] = [("Account ", "dim"), account]
+        # Under 100 columns the badges need the label's room (the number reads as an account).
+        label = "Account " if self.app.size.width >= NARROW_BELOW else ""
+        parts: list[Content | str | tuple[str, str]] = [(label, "dim"), account]
         if app.demo:
             parts += ["  ", ("DEMO", "bold reverse $warning")]
         if app.read_only:
