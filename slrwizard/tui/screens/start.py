@@ -101,11 +101,11 @@ class StartScreen(WizardScreen[None]):
         return f"Connecting to AWS{note}…"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Hidden, not greyed, while connecting: the footer lists only keys that act now.
         if action == "begin":
             return self.actions.caller is not None
         return True
 
-        # Hidden, not greyed, while connecting: the footer lists only keys that act now.
     def _who_rows(self) -> list[tuple[str, str | Content]]:
         caller = self.actions.caller
         assert caller is not None
