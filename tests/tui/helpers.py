@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -10,6 +11,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input
 
+from slrwizard.domain.wizard import Wizard
 from slrwizard.tui.app import WizardApp
 
 FROZEN = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
@@ -204,3 +206,29 @@ def actions(pilot: Pilot[int]) -> set[str]:
 def mutating(pilot: Pilot[int]) -> set[str]:
     """The calls so far that change AWS."""
     return {a for a in actions(pilot) if a.split(":")[1].startswith(MUTATING_VERBS)}
+
+
+# -- an app on the in-memory fake account (tests/fakes) ------------------------------------------
+class NoWiring:
+    """What the app closes on exit; the real wiring stops the demo sandbox."""
+
+    journal_path = None
+
+    def close(self) -> None:
+        pass
+
+
+def fake_connect(
+    make_gateway: Callable[[], Any], *, gate: threading.Event | None = None
+) -> Callable[[], tuple[Wizard, Any]]:
+    """The app's ``connect`` on a fake gateway, one region (eu-west-1); with ``gate``, it waits
+    until the gate opens (the app is then still connecting)."""
+
+    def connect() -> tuple[Wizard, Any]:
+        if gate is not None:
+            gate.wait(10)
+        wizard = Wizard(make_gateway(), regions=["eu-west-1"], operator="tester")
+        wizard.start()
+        return wizard, NoWiring()
+
+    return connect

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fakes import FakeAccount, FakeGateway
 
-from slrwizard.domain.wizard import Wizard
 from slrwizard.exit_codes import ExitCode
 from slrwizard.tui.app import WizardApp
 
-
-class _Wiring:
-    """What the app closes on exit (the real one stops the demo sandbox)."""
-
-    journal_path = None
-
-    def close(self) -> None:
-        pass
+from .helpers import fake_connect
 
 
-def _connect() -> tuple[Wizard, Any]:
+def _gateway() -> FakeGateway:
     account = FakeAccount()
     account.add_role()
     account.add_cluster("eu-west-1", "orders", readers=1)
-    wizard = Wizard(FakeGateway(account), regions=["eu-west-1"], operator="tester")
-    wizard.start()
-    return wizard, _Wiring()
+    return FakeGateway(account)
 
 
 async def test_ctrl_c_quits_as_q_does_before_anything_changes() -> None:
-    app = WizardApp(_connect)
+    app = WizardApp(fake_connect(_gateway))
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

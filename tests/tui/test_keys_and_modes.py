@@ -25,6 +25,7 @@ from slrwizard.tui.app import WizardApp
 
 from .helpers import (
     deletions_settled,
+    fake_connect,
     lift_all_protection,
     on_screen,
     settle,
@@ -40,27 +41,16 @@ def footer(screen: Screen[Any]) -> str:
     return " | ".join(str(key.render()).strip() for key in screen.query("FooterKey"))
 
 
-class _Wiring:
-    journal_path = None
-
-    def close(self) -> None:
-        pass
-
-
 def _fake_connect(gate: threading.Event | None = None) -> Callable[[], tuple[Wizard, Any]]:
-    """A connect on the in-memory fake account; with ``gate``, it waits until the gate opens."""
+    """The role and one cluster (orders, one reader) in eu-west-1."""
 
-    def connect() -> tuple[Wizard, Any]:
-        if gate is not None:
-            gate.wait(10)
+    def gateway() -> FakeGateway:
         account = FakeAccount()
         account.add_role()
         account.add_cluster("eu-west-1", "orders", readers=1)
-        wizard = Wizard(FakeGateway(account), regions=["eu-west-1"], operator="tester")
-        wizard.start()
-        return wizard, _Wiring()
+        return FakeGateway(account)
 
-    return connect
+    return fake_connect(gateway, gate=gate)
 
 
 async def test_connecting_offers_no_next_key() -> None:

@@ -14,11 +14,10 @@ from fakes import ACCOUNT, FakeAccount, FakeGateway
 from textual.widgets import Static
 
 from slrwizard.domain.models import RoleDeletionState, RoleDeletionStatus, RoleUsage
-from slrwizard.domain.wizard import Wizard
 from slrwizard.tui.app import WizardApp
 from slrwizard.tui.screens import role as role_screen
 
-from .helpers import on_screen, until
+from .helpers import fake_connect, on_screen, until
 
 PROXY = f"arn:aws:rds:eu-west-1:{ACCOUNT}:db-proxy:prx-0123456789abcdef0"
 
@@ -43,23 +42,10 @@ class RefusingOnce(FakeGateway):
         return super().role_deletion_status(task_id)
 
 
-class _Wiring:
-    journal_path = None
-
-    def close(self) -> None:
-        pass
-
-
 def _app(usage: list[RoleUsage]) -> WizardApp:
     account = FakeAccount()
     account.add_role()
-
-    def connect() -> tuple[Wizard, Any]:
-        wizard = Wizard(RefusingOnce(account, usage), regions=["eu-west-1"], operator="tester")
-        wizard.start()
-        return wizard, _Wiring()
-
-    return WizardApp(connect)
+    return WizardApp(fake_connect(lambda: RefusingOnce(account, usage)))
 
 
 async def _refused(pilot: Any) -> str:
