@@ -93,14 +93,23 @@ def statements(partition: str = "aws", account: str = "*") -> list[dict[str, Any
                 "rds:DescribeGlobalClusters",
                 "rds:DescribeDBClusterSnapshots",
                 "rds:DescribeDBSnapshots",
+                # The snapshot quota, checked before a resource's first irreversible call.
+                "rds:DescribeAccountAttributes",
             ],
             "Resource": "*",
+        },
+        {
+            "Sid": "CheckEncryptionKeysBeforeDeleting",
+            "Effect": "Allow",
+            "Action": ["kms:DescribeKey"],  # a disabled key would fail the final snapshot
+            "Resource": f"arn:{partition}:kms:*:{account}:key/*",
         },
         {
             "Sid": "DeleteClustersAndInstances",
             "Effect": "Allow",
             "Action": [
                 "rds:StartDBCluster",
+                "rds:StartDBInstance",
                 "rds:RemoveFromGlobalCluster",
                 "rds:PromoteReadReplicaDBCluster",
                 "rds:ModifyDBCluster",

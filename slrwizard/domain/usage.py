@@ -128,25 +128,24 @@ def classify(status: RoleDeletionStatus, enabled_regions: set[str] | None = None
     """Read AWS's ``RoleUsageList``; ``enabled_regions`` (when known) tells disabled regions."""
     items: list[UsageItem] = []
     named_regions: list[str] = []
+    scan_regions: list[str] = []
     for usage in status.usage:
-        if usage.region and usage.region not in named_regions:
-            named_regions.append(usage.region)
-        for arn in usage.resources:
-            item = usage_item(arn, usage.region)
-            if item.arn not in {i.arn for i in items}:
-                items.append(item)
-            if item.region and item.region not in named_regions:
-                named_regions.append(item.region)
+        group = [usage_item(arn, usage.region) for arn in usage.resources]
+        # AWS's Region may differ from the ARNs' (docs/aws-semantics.md): both are looked at.
+        regions = [usage.region, *(i.region for i in group)]
+        for region in regions:
+            if region and region not in named_regions:
+                named_regions.append(region)
+        for region in regions if any(i.handled for i in group) else []:
+            if region and region not in scan_regions:
+                scan_regions.append(region)
+        items += [i for i in group if i.arn not in {known.arn for known in items}]
     disabled = (
         [r for r in named_regions if r not in enabled_regions]
         if enabled_regions is not None
         else []
     )
-    to_scan = [
-        r
-        for r in named_regions
-        if r not in disabled and any(i.handled and i.region == r for i in items)
-    ]
+    to_scan = [r for r in scan_regions if r not in disabled]
     return RefusalAdvice(items=items, regions_to_scan=to_scan, disabled_regions=disabled)
 
 

@@ -75,8 +75,17 @@ def pairs_of(call: ApiCall, account: str, partition: str = "aws") -> list[Pair]:
         return f"arn:{partition}:rds::{account}:global-cluster:{name or '*'}"
 
     role = f"arn:{partition}:iam::{account}:role{ROLE_PATH}{ROLE_NAME}"
-    if call.service in ("sts", "ec2", "account") or op == "GetServiceLastAccessedDetails":
+    if call.service in ("sts", "ec2", "account") or op in (
+        "GetServiceLastAccessedDetails",
+        "DescribeAccountAttributes",
+    ):
         return [(action, "*", {})]  # no resource types: "*" only
+    if call.service == "kms":
+        assert op == "DescribeKey", f"no ARN known for {action}"
+        key = str(p["KeyId"])
+        if not key.startswith("arn:"):
+            key = f"arn:{partition}:kms:{call.region}:{account}:key/{key}"
+        return [(action, key, {})]
     if call.service == "iam":
         if op == "CreateServiceLinkedRole":
             return [(action, role, {"iam:AWSServiceName": str(p["AWSServiceName"])})]
@@ -107,6 +116,7 @@ def pairs_of(call: ApiCall, account: str, partition: str = "aws") -> list[Pair]:
             *([db] if "DBInstanceIdentifier" in p else []),
         ],
         "StartDBCluster": [cluster],
+        "StartDBInstance": [db],
         "ModifyDBCluster": [cluster],
         "PromoteReadReplicaDBCluster": [cluster],
         "RemoveFromGlobalCluster": [glob, cluster],
