@@ -138,7 +138,7 @@ class ProgressScreen(WizardScreen[bool]):
         elapsed = duration(self.actions.clock.monotonic() - self.started)
         finished = counts[ResourceState.DONE] + counts[ResourceState.VANISHED]
         parts: list[str | tuple[str, str]] = [
-            (f"{plural(len(progress), 'resource')}: ", "bold"),
+            (f"{plural(len(progress), 'database')}: ", "bold"),
             (f"{finished} deleted", "$text-success"),
             f" · {counts[ResourceState.RUNNING] + counts[ResourceState.PENDING]} running",
         ]
@@ -162,9 +162,9 @@ class ProgressScreen(WizardScreen[bool]):
             # steps) must not start step 4; n or the button does, and the note says so.
             left = counts[ResourceState.STOPPED]
             note.update(
-                f"{plural(left, 'resource')} left in place: step 4 will find them (n)."
+                f"{plural(left, 'database')} left in place: step 4 will find them (n)."
                 if left
-                else "Every resource is deleted: n goes on to step 4."
+                else "Every database is deleted: n goes on to step 4."
             )
             self.narrate("All done here: next, a fresh scan must prove nothing is left.")
         else:
