@@ -6,6 +6,8 @@ The JSON is the pydantic models' own serialisation, so it has the same fields as
 from __future__ import annotations
 
 import io
+import os
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -210,9 +212,9 @@ def render_markdown(report: AccountReport) -> str:
 def render_table(report: AccountReport, width: int | None = None) -> str:
     """A terminal rendering with rich (which Textual already brings).
 
-    ``width`` defaults to the terminal's (``COLUMNS``, else the terminal of standard output, else
-    120 columns). Identifiers, regions and ARNs are never cut: their columns do not wrap, and the
-    other columns fold within what is left.
+    ``width`` defaults to the terminal's (``COLUMNS``, else the terminal of standard output); a
+    file or a pipe gets each row on one line. Identifiers, regions and ARNs are never cut: a
+    table too wide for the terminal becomes one line per resource.
     """
     import shutil
 
@@ -221,7 +223,10 @@ def render_table(report: AccountReport, width: int | None = None) -> str:
     from rich.measure import Measurement
     from rich.table import Table
 
-    width = width or shutil.get_terminal_size((120, 24)).columns
+    if width is None:
+        # A terminal (or COLUMNS) sets the width; a file or a pipe gets every row on one line.
+        to_terminal = sys.stdout.isatty() or "COLUMNS" in os.environ
+        width = shutil.get_terminal_size((120, 24)).columns if to_terminal else 10_000
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
     c = report.caller
