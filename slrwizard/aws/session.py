@@ -39,10 +39,13 @@ class GatewaySettings(BaseModel):
     """Total attempts per call, including the first (botocore 'adaptive' retry mode)."""
     poll_seconds: float = 15.0
     """Delay between polls of a deletion, a start or the role's deletion task."""
-    settle_seconds: float = 10.0
+    settle_seconds: float = 2.0
     """Delay before the first poll after a change (at most ``poll_seconds``): AWS may still
     describe the old state for a moment after accepting a change (terraform-provider-aws waits
-    ~30 s after a promotion before its first read)."""
+    ~30 s after a promotion before its first read). Short, because every wait's condition is
+    one a stale read cannot meet (protection off and not ``modifying``; no replication source;
+    no longer listed by the global database; gone): the delay saves a wasted read, it does not
+    guard correctness. 10 s here made each wait of the moto-backed drills cost 10 s."""
     wait_timeout: float = 3600.0
     """How long to wait for one resource to reach a state before giving up on it."""
     max_workers: int = 32
