@@ -579,9 +579,9 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """An environment with the distinctive credentials and no route to AWS."""
     config = tmp_path / "config"
     config.write_text("[profile other]\nregion = eu-west-1\n")
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in ("PYTHONPATH",)
-    }
+    # COLUMNS/LINES: a Textual test earlier in the same worker may have left them set.
+    inherited = ("PYTHONPATH", "COLUMNS", "LINES")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in inherited}
     env.update(
         AWS_ACCESS_KEY_ID=KEY_ID,
         AWS_SECRET_ACCESS_KEY=SECRET,
