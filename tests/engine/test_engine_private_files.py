@@ -38,8 +38,10 @@ def test_write_private_ignores_a_permissive_umask_and_narrows_an_existing_file(
 def test_report_output_is_private_and_its_path_is_said(tmp_path: Path) -> None:
     target = tmp_path / "account.md"
     done = subprocess.run(
-        [sys.executable, "-m", "slrwizard", "report", "--demo", "--format", "markdown"]
-        + ["--output", str(target)],
+        [
+            *(sys.executable, "-m", "slrwizard", "report", "--demo"),
+            *("--format", "markdown", "--output", str(target)),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
