@@ -134,7 +134,8 @@ class ResourceProgressView(Vertical, can_focus=True):
             (f"  ·  step {step} of {total}  ·  {duration(elapsed)}", "dim"),
         )
         self._set(".progress-title", title, layout=False)
-        self._set(".progress-current", self._current_line(), layout=False)
+        # Laid out again: the line wraps under itself at 80 columns, so its height may change.
+        self._set(".progress-current", self._current_line())
         show_steps = self.expanded or state is ResourceState.FAILED
         self._show(".progress-steps", show_steps)
         if show_steps:
