@@ -77,6 +77,8 @@ class WizardApp(WizardWork):
     SUB_TITLE = "remove AWSServiceRoleForRDS"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", key_display="?"),
+        # F1 reaches the help from inside a text field too, where ? is typed.
+        Binding("f1", "help", "Help", show=False, priority=True),
         Binding("p", "toggle_presenter", "Presenter"),
         Binding("f", "finish_read_only", "Finish", tooltip="Finish (read-only): exit code 0"),
         Binding("q", "request_quit", "Quit"),

@@ -117,6 +117,12 @@ async def test_step_3_opens_on_the_list_and_n_is_next(make_app: Callable[..., Wi
         await pilot.press("escape")
         await on_screen(pilot, "PlanScreen")
         assert {i.id: i.value for i in app.screen.query(Input)} == names
+        app.screen.query(Input).first().focus()  # inside a name, F1 still opens the help
+        await pilot.press("f1")
+        await on_screen(pilot, "HelpScreen")
+        await pilot.press("escape")
+        await on_screen(pilot, "PlanScreen")
+        assert {i.id: i.value for i in app.screen.query(Input)} == names
         await lift_all_protection(pilot)
         await pilot.press("n")
         screen = await on_screen(pilot, "ReviewScreen")

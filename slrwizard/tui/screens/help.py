@@ -15,7 +15,7 @@ from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import STEPS
 
 ALWAYS = (
-    ("?", "this help"),
+    ("? or F1", "this help (F1 also inside a text field, where ? and p are typed)"),
     ("p", "presenter mode: mask account IDs, narrate, big step banner"),
     ("q", "quit (asks first while AWS is being changed)"),
     ("ctrl+p", "command palette: every action of this screen, by name"),
