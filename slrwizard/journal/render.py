@@ -102,7 +102,7 @@ def _outcome(export: SessionExport, w: Writer) -> None:
     for r in export.resources:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
     if counts:
-        w("- Resources: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + ".\n")
+        w("- Databases: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + ".\n")
     for r in export.resources:
         if r.error:
             w(f"  - {r.resource}: {r.error}\n")

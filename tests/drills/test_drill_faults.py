@@ -241,7 +241,7 @@ def test_cluster_deleted_by_someone_else_mid_plan(drill: Any, moto: Any) -> None
     assert any(r.status.value == "skipped" and r.note.startswith("gone:") for r in gone)
     finish(wizard)
     report = export_markdown(drill.journal, wizard.session_id)
-    assert "- Resources: 2 deleted, 1 vanished." in report
+    assert "- Databases: 2 deleted, 1 vanished." in report
     assert "| eu-west-1/orders | eu-west-1 |" not in report  # no final snapshot claimed for it
     ours = [c for c in moto.log.calls if c[1] == "orders"]
     # The wizard changed nothing irreversible on the cluster itself: it only lifted protection,

@@ -117,7 +117,7 @@ def test_killed_at_each_mutating_call_then_resumed(
     assert resumed.records[-1].state == "done"
     report = export_markdown(journal, resumed.session_id)
     assert "Role AWSServiceRoleForRDS: **deleted**" in report
-    assert "- Resources: 3 deleted." in report  # across both sessions, whoever saw them go
+    assert "- Databases: 3 deleted." in report  # across both sessions, whoever saw them go
     assert "| available (" in report  # both final snapshots verified by a session
     assert "not verified" not in report
 

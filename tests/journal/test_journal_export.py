@@ -28,7 +28,7 @@ def test_markdown_tells_what_was_found_confirmed_and_done(finished_journal: Any)
     assert f"| Account | {wizard.account} |" in text
     assert f"| Operator(s) | {wizard.operator} |" in text
     assert "Role AWSServiceRoleForRDS: **deleted**" in text
-    assert "- Resources: 2 deleted." in text
+    assert "- Databases: 2 deleted." in text
     assert "cluster orders in eu-west-1 (Aurora MySQL" in text  # what the scan found
     assert f"Confirmed by **{wizard.operator}**" in text
     assert "typed the account ID, which matched" in text
