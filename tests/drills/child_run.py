@@ -53,6 +53,11 @@ def main() -> int:
         journal_path=args.journal,
         on_unfinished=accept if args.mode == "resume" else None,
     )
+    # The moto server changes things at once: poll it briskly, unless a drill waits for a signal.
+    if not args.wait_forever:
+        wiring.gateway.settings = wiring.gateway.settings.model_copy(
+            update={"poll_seconds": 0.05, "settle_seconds": 0.05}
+        )
     events = wiring.gateway.events
     CallLog(args.calls, f"{args.mode}-{wizard.session_id}").install(events)
     if args.kill:

@@ -77,7 +77,11 @@ def finished_journal(tmp_path_factory: pytest.TempPathFactory) -> Finished:
 
 
 def _walk_to_the_end(journal: Path) -> Finished:
-    wizard, _ = connect_wizard(Options(regions=REGIONS), journal_path=journal)
+    wizard, wiring = connect_wizard(Options(regions=REGIONS), journal_path=journal)
+    # moto changes things at once: poll it briskly (the defaults suit AWS's minutes).
+    wiring.gateway.settings = wiring.gateway.settings.model_copy(
+        update={"poll_seconds": 0.05, "settle_seconds": 0.05}
+    )
     walk(wizard)
     assert wizard.state == "done"
     return Finished(journal, wizard)
