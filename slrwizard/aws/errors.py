@@ -75,6 +75,13 @@ _NOT_FOUND = {
     "DBClusterSnapshotNotFoundFault",
     "DBSnapshotNotFound",
     "DBSnapshotNotFoundFault",
+    # what stands beside the databases (slrwizard.aws.related): codes as botocore's model has them
+    "BlueGreenDeploymentNotFoundFault",
+    "DBShardGroupNotFound",
+    "IntegrationNotFoundFault",
+    "DBProxyNotFoundFault",
+    "DBProxyTargetGroupNotFoundFault",
+    "DBClusterGroupNotFound",
 }
 _STATE = {
     "InvalidDBClusterStateFault",
@@ -82,6 +89,12 @@ _STATE = {
     "InvalidDBInstanceStateFault",
     "InvalidGlobalClusterStateFault",
     "DeleteConflict",
+    "InvalidBlueGreenDeploymentStateFault",
+    "InvalidDBShardGroupState",
+    "InvalidIntegrationStateFault",
+    "IntegrationConflictOperationFault",
+    "InvalidDBProxyStateFault",
+    "InvalidDBClusterGroupState",
 }
 _SNAPSHOT_EXISTS = {"DBClusterSnapshotAlreadyExistsFault", "DBSnapshotAlreadyExists"}
 _INPUT = {"InvalidParameterValue", "InvalidParameterCombination", "InvalidInput", "ValidationError"}

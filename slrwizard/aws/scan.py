@@ -19,12 +19,14 @@ from typing import Any
 from slrwizard.aws.errors import REGION_DISABLED_CODES, TOKEN_REFUSED_CODES, refuses_credentials
 from slrwizard.aws.parse import cluster_from_api, instance_from_api
 from slrwizard.aws.regions import Regions
+from slrwizard.aws.related import RELATED_LISTINGS, list_items, read_related
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
-from slrwizard.domain.models import RegionOutcome, RegionScan
+from slrwizard.domain.models import RegionOutcome, RegionScan, RelatedKind, RelatedResource
 
 LISTINGS = (("DescribeDBClusters", "DBClusters"), ("DescribeDBInstances", "DBInstances"))
-"""A region's scan: these two listings, every page."""
+"""A region's scan: these two listings, every page (and the related listings of
+:mod:`slrwizard.aws.related`, each guarded on its own)."""
 
 EARLY_LISTINGS_FRESH_FOR = 30.0
 """Seconds for which listings started before the region list came back may stand in for a scan's
@@ -116,13 +118,16 @@ class Scanner:
             ]
             for region in dict.fromkeys(regions)
         }
+        related = {region: self._start_related(region) for region in listings}
         # Every listing is in flight already (AWS throttles per region, so all can go at once);
         # one thread per region turns its two answers into the domain's models once both are in.
         with ThreadPoolExecutor(
             max_workers=max(1, len(listings)), thread_name_prefix="scan"
         ) as pool:
             futures = {
-                region: pool.submit(self._scan_one, region, pair[0], pair[1], on_region)
+                region: pool.submit(
+                    self._scan_one, region, pair[0], pair[1], on_region, related[region]
+                )
                 for region, pair in listings.items()
             }
             return [futures[region].result() for region in regions]
@@ -164,12 +169,45 @@ class Scanner:
         threading.Thread(target=run, name=f"list-{region}", daemon=True).start()
         return future
 
+    def _start_related(self, region: str) -> list[tuple[RelatedKind, Listing]]:
+        """The region's related listings (:mod:`slrwizard.aws.related`), each on its thread."""
+        started: list[tuple[RelatedKind, Listing]] = []
+        for kind, operation, key in RELATED_LISTINGS:
+            future: Listing = Future()
+            self._track(future)
+
+            def run(f: Listing = future, op: str = operation, k: str = key) -> None:
+                if not f.set_running_or_notify_cancel():
+                    return
+                try:
+                    f.set_result(list_items(self.transport, op, k, region))
+                except BaseException as exc:  # handed to whoever reads the future
+                    f.set_exception(exc)
+
+            threading.Thread(target=run, name=f"related-{region}", daemon=True).start()
+            started.append((kind, future))
+        return started
+
+    def _read_related(
+        self, region: str, listings: list[tuple[RelatedKind, Listing]]
+    ) -> tuple[list[RelatedResource], list[str]]:
+        """Every related listing's resources, and a "could not check" line per failed one."""
+        found: list[RelatedResource] = []
+        unchecked: list[str] = []
+        for kind, future in listings:
+            resources, problem = read_related(self.transport, region, kind, future.result)
+            found += resources
+            if problem:
+                unchecked.append(problem)
+        return found, unchecked
+
     def _scan_one(
         self,
         region: str,
         clusters_f: Listing,
         instances_f: Listing,
         on_region: Callable[[RegionScan], None] | None,
+        related_f: list[tuple[RelatedKind, Listing]] | None = None,
     ) -> RegionScan:
         started = time.monotonic()
         try:
@@ -184,11 +222,14 @@ class Scanner:
                 for i in raw_instances
                 if not i.get("DBClusterIdentifier")
             ]
+            related, unchecked = self._read_related(region, related_f or [])
             scan = RegionScan(
                 region=region,
                 outcome=RegionOutcome.SCANNED,
                 clusters=sorted(clusters, key=lambda c: c.identifier),
                 instances=sorted(instances, key=lambda i: i.identifier),
+                related=related,
+                unchecked=unchecked,
                 seconds=time.monotonic() - started,
             )
         except e.WizardError as exc:
