@@ -23,6 +23,7 @@ from enginekit import (
 from moto import mock_aws
 
 from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
+from slrwizard.aws.related import RELATED_LISTINGS
 from slrwizard.domain import errors as e
 from slrwizard.domain.models import RegionOutcome, RegionSource
 from slrwizard.domain.plan import PlanStep, StepKind
@@ -129,9 +130,10 @@ def test_the_scan_listings_leave_beside_describe_regions(gw: Boto3Gateway, fault
     scans = {s.region: s for s in gw.scan_regions(regions.regions)}
     assert listing_left_first == [True]
     early = [c for c in faults.calls if c.service == "rds" and c.region == "eu-west-1"]
-    assert sorted(c.operation for c in early) == ["DescribeDBClusters", "DescribeDBInstances"], (
-        "each region is listed once: the early listings are the scan's"
-    )
+    related = [operation for _, operation, _ in RELATED_LISTINGS]
+    assert sorted(c.operation for c in early) == sorted(
+        ["DescribeDBClusters", "DescribeDBInstances", *related]
+    ), "each region is listed once: the early listings are the scan's"
     assert [c.identifier for c in scans["eu-west-1"].clusters] == ["orders"]
     assert set(scans) == set(regions.regions)
 
