@@ -19,37 +19,23 @@ if TYPE_CHECKING:
     from slrwizard.domain.models import ScanResult
     from slrwizard.domain.plan import PlanStep
 
-UNDOCUMENTED = (
-    "AWS's documentation does not say whether it keeps AWSServiceRoleForRDS in use; "
-    "step 4 relies on AWS's own answer."
-)
+UNDOCUMENTED = "AWS does not document whether it holds the role: step 4 relies on AWS's answer."
 
 
 def role_effect(x: RelatedResource) -> str:
     """What ``x`` means for the role, in a sentence (shown on screen and in reports)."""
     match x.kind:
         case RelatedKind.BLUE_GREEN:
-            return (
-                "Holds the role while it exists (AWS names deployments in a refused role "
-                "deletion); its blue and green databases cannot be deleted while it exists."
-            )
+            return "Holds the role; blocks deleting either side."
         case RelatedKind.SHARD_GROUP:
-            return (
-                "Holds the role while it exists; its Aurora Limitless cluster cannot be deleted "
-                "before it."
-            )
-        case RelatedKind.INTEGRATION:
-            return "Holds the role while it exists (AWS names integrations in a refused deletion)."
-        case RelatedKind.PROXY:
-            return "Holds the role while it exists (AWS names proxies in a refused deletion)."
+            return "Holds the role; its cluster cannot be deleted before it."
+        case RelatedKind.INTEGRATION | RelatedKind.PROXY:
+            return "Holds the role while it exists."
         case RelatedKind.CLUSTER_GROUP:
-            return f"A group of DB clusters. {UNDOCUMENTED}"
+            return UNDOCUMENTED
         case RelatedKind.INSTANCE_BACKUP | RelatedKind.CLUSTER_BACKUP:
-            days = f"{x.retention_days} days" if x.retention_days is not None else "its retention"
-            return (
-                "Backups of a deleted database, kept until they expire (retention "
-                f"{days}); their storage is billed until then. {UNDOCUMENTED}"
-            )
+            days = f"{x.retention_days} days" if x.retention_days is not None else "a while"
+            return f"Kept {days}, storage billed until they expire. {UNDOCUMENTED}"
 
 
 def handling(x: RelatedResource) -> str:
@@ -57,11 +43,7 @@ def handling(x: RelatedResource) -> str:
     on = ", ".join(x.attached_to)
     match x.kind:
         case RelatedKind.BLUE_GREEN:
-            green = ", ".join(x.green) or "none"
-            return (
-                f"Step 3 deletes the deployment first, keeping both sides (blue {on or 'none'}, "
-                f"green {green}), then deletes each side as a database of the plan."
-            )
+            return "Step 3 deletes it first, keeping both sides (deleted as databases)."
         case RelatedKind.SHARD_GROUP:
             return f"Step 3 deletes it before its cluster {on}." if on else _not_touched(x)
         case RelatedKind.INTEGRATION:
@@ -69,25 +51,24 @@ def handling(x: RelatedResource) -> str:
         case RelatedKind.PROXY:
             return f"Step 3 deletes it before its target {on}." if on else _not_touched(x)
         case RelatedKind.CLUSTER_GROUP:
-            return (
-                f"Step 3 removes {on} from it first; the emptied group is left behind"
-                + (
-                    " (deletion protection on: turn it off to delete it)"
-                    if x.deletion_protection
-                    else ""
-                )
-                + f": aws rds delete-db-cluster-group --db-cluster-group-identifier "
-                f"{x.identifier} --region {x.region}"
-            )
+            protected = " (deletion protection on)" if x.deletion_protection else ""
+            if not on:
+                return f"Empty: left behind{protected}."
+            return f"Step 3 removes {on} from it first; the emptied group is left{protected}."
         case RelatedKind.INSTANCE_BACKUP | RelatedKind.CLUSTER_BACKUP:
-            return "Left as they are: the wizard does not delete backups."
+            return "Left: the wizard deletes no backups."
+
+
+def delete_group_command(x: RelatedResource) -> str:
+    """The AWS CLI command that deletes an emptied cluster group (after its protection)."""
+    return (
+        f"aws rds delete-db-cluster-group --db-cluster-group-identifier {x.identifier} "
+        f"--region {x.region}"
+    )
 
 
 def _not_touched(x: RelatedResource) -> str:
-    return (
-        f"Attached to no database the scan found: left as it is; if it keeps the role in use, "
-        f"step 4 names it with the command that removes it ({x.label} {x.identifier})."
-    )
+    return "On no database of the scan: left; if it holds the role, step 4 names it."
 
 
 def attached(scan: ScanResult, region: str, identifier: str) -> list[RelatedResource]:
@@ -177,7 +158,15 @@ def left_behind(scan: ScanResult) -> list[str]:
     lines: list[str] = []
     for x in scan.related:
         if x.kind is RelatedKind.CLUSTER_GROUP:
-            lines.append(f"{x.label} {x.identifier} in {x.region}: {handling(x)}")
+            lift = (
+                "turn its deletion protection off (DeleteDBClusterGroup refuses it), then "
+                if x.deletion_protection
+                else ""
+            )
+            lines.append(
+                f"{x.label} {x.identifier} in {x.region}: {handling(x)} To delete it once "
+                f"empty, {lift}run {delete_group_command(x)}. {UNDOCUMENTED}"
+            )
         elif x.kind in (RelatedKind.INSTANCE_BACKUP, RelatedKind.CLUSTER_BACKUP):
             lines.append(f"{x.label} of {x.identifier} in {x.region}: {role_effect(x)}")
         elif not x.attached_to and not x.green:
