@@ -3,7 +3,11 @@
 Everything the wizard must handle shows up at least once: Aurora MySQL and PostgreSQL, deletion
 protection on a cluster and on an instance, a cluster with a writer and two readers, a global
 database spanning two regions, a stopped cluster, a Neptune cluster (it shares the role), a
-cluster with no instances, standalone instances, and a snapshot whose name is already taken.
+cluster with no instances, standalone instances, and a snapshot whose name is already taken;
+and beside them (:func:`seed_related`) one of each kind that can stand in the cleanup's way: a
+Blue/Green deployment and its green instance, an Aurora Limitless cluster's shard group, a
+zero-ETL integration, an RDS Proxy, a DB cluster group, retained automated backups, a Multi-AZ DB
+cluster with a read replica instance, and one listing an SCP denies.
 
 Resources are created through the API (the same boto3 code path the wizard uses); moto's backends
 are touched only for what the API cannot set (``RoleLastUsed``, a role created years ago) and to
@@ -25,6 +29,7 @@ ClientFactory = Callable[[str, str], Any]
 
 AURORA_MYSQL = ("aurora-mysql", "8.0.mysql_aurora.3.05.2")
 AURORA_PG = ("aurora-postgresql", "15.4")
+AURORA_PG_LIMITLESS = ("aurora-postgresql", "16.4-limitless")
 NEPTUNE = ("neptune", "1.3.2.1")
 ROLE_LAST_USED_REGION = "eu-west-1"
 ROLE_LAST_USED_AGO = timedelta(hours=6)  # Access Advisor lags ~4 h: anything newer is invisible
@@ -97,6 +102,8 @@ CLUSTERS: tuple[ClusterSpec, ...] = (
         team="commerce",
     ),
     ClusterSpec("us-west-2", "session-cache-old", AURORA_PG, (), team="web"),
+    # Aurora Limitless: no instances of its own, a DB shard group instead (seed_related).
+    ClusterSpec("us-west-2", "ledger-limitless", AURORA_PG_LIMITLESS, (), team="finance"),
 )
 
 
@@ -259,7 +266,7 @@ BLUE_GREEN = (
 """(region, deployment, blue instance, green instance): an upgrade to PostgreSQL 16, never
 switched over."""
 LIMITLESS = ("us-west-2", "ledger-limitless", "ledger-shards")
-"""(region, Aurora Limitless cluster, its DB shard group)."""
+"""(region, Aurora Limitless cluster (in CLUSTERS), its DB shard group)."""
 INTEGRATION = ("eu-west-1", "billing-to-redshift", "billing-aurora-pg")
 PROXY = ("ap-southeast-2", "crm-proxy", "crm-mysql")
 CLUSTER_GROUP = ("ap-southeast-2", "apac-fleet", "inventory-apac")
@@ -302,16 +309,6 @@ def seed_related(client: ClientFactory, related: Any, account: str) -> None:
     )
 
     region, cluster, shards = LIMITLESS
-    rds = client("rds", region)
-    rds.create_db_cluster(
-        DBClusterIdentifier=cluster,
-        Engine=AURORA_PG[0],
-        EngineVersion="16.4-limitless",
-        MasterUsername="dbadmin",
-        MasterUserPassword=DEMO_PASSWORD,
-        Tags=_tags("finance"),
-    )
-    backends.rds(account, region).clusters[cluster].status = "available"
     related.add(
         "shard-group",
         region,
