@@ -43,11 +43,11 @@ def aws() -> Iterator[Clients]:
 def test_the_demo_has_one_of_each_kind(aws: Clients) -> None:
     [bgd] = aws("rds", US).describe_blue_green_deployments()["BlueGreenDeployments"]
     assert (bgd["BlueGreenDeploymentIdentifier"], bgd["Status"]) == (
-        "bgd-legacy-reporting-pg16",
+        "bgd-7h2kq9x4m1",
         "AVAILABLE",
     )
     assert bgd["Source"].endswith(":db:legacy-reporting")
-    assert bgd["Target"].endswith(":db:legacy-reporting-green-4fk2")
+    assert bgd["Target"].endswith(":db:legacy-rpt-green")
     [shards] = aws("rds", WEST).describe_db_shard_groups()["DBShardGroups"]
     assert shards["DBClusterIdentifier"] == "ledger-limitless"
     [etl] = aws("rds", EU).describe_integrations()["Integrations"]
@@ -97,23 +97,19 @@ def test_a_shard_group_is_deleting_before_it_is_gone_and_goes_before_its_cluster
 
 def test_neither_side_of_a_blue_green_deployment_goes_before_it(aws: Clients) -> None:
     rds = aws("rds", US)
-    for side in ("legacy-reporting", "legacy-reporting-green-4fk2"):
+    for side in ("legacy-reporting", "legacy-rpt-green"):
         refused = error_of(
             lambda side=side: rds.delete_db_instance(
                 DBInstanceIdentifier=side, SkipFinalSnapshot=True
             )
         )
         assert refused["Code"] == "InvalidDBInstanceState"
-        assert "Blue/Green deployment bgd-legacy-reporting-pg16" in refused["Message"]
-    answer = rds.delete_blue_green_deployment(
-        BlueGreenDeploymentIdentifier="bgd-legacy-reporting-pg16"
-    )
+        assert "Blue/Green deployment bgd-7h2kq9x4m1" in refused["Message"]
+    answer = rds.delete_blue_green_deployment(BlueGreenDeploymentIdentifier="bgd-7h2kq9x4m1")
     assert answer["BlueGreenDeployment"]["Status"] == "DELETING"
     assert rds.describe_blue_green_deployments()["BlueGreenDeployments"][0]["Status"] == "DELETING"
     assert rds.describe_blue_green_deployments()["BlueGreenDeployments"] == []
-    rds.delete_db_instance(
-        DBInstanceIdentifier="legacy-reporting-green-4fk2", SkipFinalSnapshot=True
-    )
+    rds.delete_db_instance(DBInstanceIdentifier="legacy-rpt-green", SkipFinalSnapshot=True)
 
 
 def test_deleting_a_multi_az_cluster_promotes_its_read_replica(aws: Clients) -> None:

@@ -259,15 +259,15 @@ def create_late_arrival(account: str) -> str:
 # -- what stands beside the databases (slrwizard.sandbox.related) -----------------------------
 BLUE_GREEN = (
     "us-east-1",
-    "bgd-legacy-reporting-pg16",
+    "bgd-7h2kq9x4m1",
     "legacy-reporting",
-    "legacy-reporting-green-4fk2",
+    "legacy-rpt-green",
 )
 """(region, deployment, blue instance, green instance): an upgrade to PostgreSQL 16, never
 switched over."""
 LIMITLESS = ("us-west-2", "ledger-limitless", "ledger-shards")
 """(region, Aurora Limitless cluster (in CLUSTERS), its DB shard group)."""
-INTEGRATION = ("eu-west-1", "billing-to-redshift", "billing-aurora-pg")
+INTEGRATION = ("eu-west-1", "billing-zero-etl", "billing-aurora-pg")
 PROXY = ("ap-southeast-2", "crm-proxy", "crm-mysql")
 CLUSTER_GROUP = ("ap-southeast-2", "apac-fleet", "inventory-apac")
 MULTI_AZ = ("eu-central-1", "events-maz", "events-maz-replica")

@@ -40,12 +40,14 @@ _COUNTED = {
 
 
 def attached_cell(x: RelatedResource) -> str:
-    """The table's Members column for a related resource: what it is attached to."""
+    """The table's Members column for a related resource, short (the column stays narrow at 80
+    columns; the line under the table names what it is attached to): how many databases it
+    concerns, or a backup's retention."""
     if x.kind is RelatedKind.BLUE_GREEN:
-        return f"{', '.join(x.attached_to) or '?'} → {', '.join(x.green) or '?'}"
+        return "blue+green"
     if x.kind in (RelatedKind.INSTANCE_BACKUP, RelatedKind.CLUSTER_BACKUP):
         return f"{x.retention_days} days" if x.retention_days is not None else "retained"
-    return ", ".join(x.attached_to) or "nothing"
+    return plural(len(x.attached_to), "database") if x.attached_to else "none"
 
 
 def related_detail(x: RelatedResource) -> str:

@@ -204,8 +204,8 @@ def test_demo_report_carries_what_stands_beside_the_databases(run: Run) -> None:
     assert code == 3
     assert "## Beside the databases (7)" in out
     assert (
-        "| us-east-1 | Blue/Green deployment | bgd-legacy-reporting-pg16 | legacy-reporting, "
-        "legacy-reporting-green-4fk2 (green) | AVAILABLE |" in out
+        "| us-east-1 | Blue/Green deployment | bgd-7h2kq9x4m1 | legacy-reporting, "
+        "legacy-rpt-green (green) | AVAILABLE |" in out
     )
     assert "| us-west-2 | Limitless shard group | ledger-shards | ledger-limitless |" in out
     assert "| ap-southeast-2 | RDS Proxy | crm-proxy | crm-mysql |" in out

@@ -32,10 +32,10 @@ def test_the_export_carries_the_related_kinds_and_their_removals(tmp_path: Path)
     text = export_markdown(journal, wizard.session_id)
     first_scan = text.split("### ")[1]
     for line in (
-        "- beside the databases: us-east-1: Blue/Green deployment bgd-legacy-reporting-pg16: "
+        "- beside the databases: us-east-1: Blue/Green deployment bgd-7h2kq9x4m1: "
         "Holds the role; blocks deleting either side. Step 3 deletes it first",
         "- beside the databases: us-west-2: Limitless shard group ledger-shards:",
-        "- beside the databases: eu-west-1: zero-ETL integration billing-to-redshift (",
+        "- beside the databases: eu-west-1: zero-ETL integration billing-zero-etl (",
         "- beside the databases: ap-southeast-2: RDS Proxy crm-proxy:",
         "- beside the databases: ap-southeast-2: DB cluster group apac-fleet: AWS does not "
         "document whether it holds the role",
@@ -45,9 +45,9 @@ def test_the_export_carries_the_related_kinds_and_their_removals(tmp_path: Path)
     ):
         assert line in first_scan, line
     for call in (
-        "Delete Blue/Green deployment bgd-legacy-reporting-pg16",
+        "Delete Blue/Green deployment bgd-7h2kq9x4m1",
         "Delete Limitless shard group ledger-shards of ledger-limitless",
-        "Delete zero-ETL integration billing-to-redshift",
+        "Delete zero-ETL integration billing-zero-etl",
         "Delete RDS Proxy crm-proxy (target crm-mysql)",
         "Remove inventory-apac from DB cluster group apac-fleet",
     ):

@@ -53,22 +53,22 @@ async def test_step_2_shows_each_kind_beside_the_databases(
         assert "Also 7 beside them (in the table)." in summary
         assert "1 listing could not be checked (eu-central-1)." in summary
 
-        bg = await detail_for(pilot, "bgd-legacy")
+        bg = await detail_for(pilot, "bgd-7h2kq9x4m1")
         assert (
-            "Blue/Green deployment bgd-legacy-reporting-pg16: blue legacy-reporting, "
-            "green legacy-reporting-green-4fk2. Holds the role; blocks deleting either side. "
+            "Blue/Green deployment bgd-7h2kq9x4m1: blue legacy-reporting, "
+            "green legacy-rpt-green. Holds the role; blocks deleting either side. "
             "Step 3 deletes it first, keeping both sides (deleted as databases)." in bg
         )
-        green = await detail_for(pilot, "legacy-reporting-green")
-        assert "green side of Blue/Green deployment bgd-legacy-reporting-pg16" in green
+        green = await detail_for(pilot, "legacy-rpt-green")
+        assert "green side of Blue/Green deployment bgd-7h2kq9x4m1" in green
         assert "not an ordinary read replica" in green
         assert "read replica of legacy-reporting" not in green
 
         shards = await detail_for(pilot, "ledger-shards")
         assert "Limitless shard group ledger-shards on ledger-limitless" in shards
         assert "Step 3 deletes it before its cluster ledger-limitless." in shards
-        etl = await detail_for(pilot, "billing-to-redshift")
-        assert "zero-ETL integration billing-to-redshift" in etl
+        etl = await detail_for(pilot, "billing-zero-etl")
+        assert "zero-ETL integration billing-zero-etl" in etl
         assert "Step 3 deletes it before its source billing-aurora-pg." in etl
         proxy = await detail_for(pilot, "crm-proxy")
         assert "Holds the role while it exists." in proxy
@@ -102,9 +102,7 @@ async def test_step_3_says_what_goes_first_and_what_is_left(
             "Found: 1 Blue/Green deployment, 1 shard group, 1 zero-ETL integration, 1 RDS Proxy, "
             "1 cluster group, 2 retained backups." in beside
         )
-        assert "Blue/Green deployment bgd-legacy-reporting-pg16 in us-east-1: Step 3 deletes" in (
-            beside
-        )
+        assert "Blue/Green deployment bgd-7h2kq9x4m1 in us-east-1: Step 3 deletes" in (beside)
         assert (
             "events-maz-replica in eu-central-1 replicates from Multi-AZ DB cluster events-maz"
             in (beside)
@@ -130,7 +128,7 @@ async def test_the_review_lists_each_removal_and_the_confirmation_names_them(
         summary = shown(app.screen.query_one("#review-summary"))
         assert "First, as AWS requires:" in summary
         for removal in (
-            "delete Blue/Green deployment bgd-legacy-reporting-pg16",
+            "delete Blue/Green deployment bgd-7h2kq9x4m1",
             "delete zero-ETL integration",
             "delete RDS Proxy crm-proxy",
             "delete shard group ledger-shards",
@@ -138,15 +136,10 @@ async def test_the_review_lists_each_removal_and_the_confirmation_names_them(
         ):
             assert removal in summary
         steps = shown(app.screen.query_one("#plan-steps"))
-        assert (
-            "Delete Blue/Green deployment bgd-legacy-reporting-pg16 (legacy-reporting is its blue"
-            in steps
-        )
-        assert (
-            "(legacy-reporting-green-4fk2 is its green; legacy-reporting the other side)" in steps
-        )
+        assert "Delete Blue/Green deployment bgd-7h2kq9x4m1 (legacy-reporting is its blue" in steps
+        assert "(legacy-rpt-green is its green; legacy-reporting the other side)" in steps
         assert "Delete Limitless shard group ledger-shards of ledger-limitless" in steps
-        assert "Delete zero-ETL integration billing-to-redshift" in steps
+        assert "Delete zero-ETL integration billing-zero-etl" in steps
         assert "Delete RDS Proxy crm-proxy (target crm-mysql)" in steps
         assert "Remove inventory-apac from DB cluster group apac-fleet" in steps
         assert "Delete instance events-maz-replica WITHOUT a final snapshot" in steps

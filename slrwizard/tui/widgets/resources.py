@@ -121,7 +121,7 @@ def _related_row(x: RelatedResource) -> ResourceRow:
     return ResourceRow(
         key=x.key,
         region=x.region,
-        name=x.shown_name,
+        name=x.name or x.identifier,
         engine=SHORT[x.kind],
         status=x.status,
         instances=attached_cell(x),
