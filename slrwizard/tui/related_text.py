@@ -96,6 +96,29 @@ def database_notes(scan_result: ScanResult | None, resource: Cluster | Instance)
     return "".join(f"; {n}" for n in notes)
 
 
+def card_note(scan_result: ScanResult, resource: Cluster | Instance) -> str:
+    """A few words for a database's card in step 3: its Blue/Green side, the Multi-AZ DB
+    cluster it replicates from, what is removed before it ('' when nothing)."""
+    notes: list[str] = []
+    side = scan_result.blue_green_side(resource.region, resource.identifier)
+    if side is not None:
+        notes.append(f"Blue/Green {side[0]}")
+    if isinstance(resource, Instance) and resource.read_replica_source_cluster:
+        notes.append(f"replica of {resource.read_replica_source_cluster}")
+    first = [
+        SHORT[x.kind].lower()
+        for x in scan_result.related
+        if x.region == resource.region
+        and resource.identifier in x.attached_to
+        and x.kind in (RelatedKind.SHARD_GROUP, RelatedKind.INTEGRATION, RelatedKind.PROXY)
+    ]
+    if first:
+        notes.append(f"{' and '.join(first)} first")
+    if isinstance(resource, Cluster) and resource.cluster_group_id:
+        notes.append(f"leaves group {resource.cluster_group_id}")
+    return ", ".join(notes)
+
+
 def found_beside(result: ScanResult) -> str:
     """``Also 7 beside them (rows below the databases).`` ('' when none): the line under the
     table is short; each row says what it is."""

@@ -112,6 +112,12 @@ async def test_step_3_says_what_goes_first_and_what_is_left(
         )
         assert "aws rds delete-db-cluster-group --db-cluster-group-identifier apac-fleet" in beside
         assert "retained cluster backups of search-aurora-2023 in us-east-1" in beside
+        subtitles = {c.resource.key: str(c.border_subtitle) for c in app.screen.cards}  # type: ignore[attr-defined]
+        assert subtitles["us-east-1/legacy-rpt-green"] == "PostgreSQL instance, Blue/Green green"
+        assert subtitles["us-east-1/legacy-reporting"] == "PostgreSQL instance, Blue/Green blue"
+        assert subtitles["eu-central-1/events-maz-replica"].endswith("replica of events-maz")
+        assert subtitles["us-west-2/ledger-limitless"].endswith("shard group first")
+        assert subtitles["ap-southeast-2/inventory-apac"].endswith("leaves group apac-fleet")
         assert (
             "Could not check zero-ETL integrations (AccessDeniedException: this caller may not "
             "list them) in eu-central-1." in beside

@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Static
 from slrwizard.domain.models import Cluster, Instance
 from slrwizard.domain.plan import DeletionPlan, default_plan, snapshot_id_problem
 from slrwizard.tui.messages import ChoicesChanged, MovedOn, PlanAdopted
-from slrwizard.tui.related_text import plan_lines
+from slrwizard.tui.related_text import card_note, plan_lines
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import DELETE
 from slrwizard.tui.summary import Draft
@@ -86,7 +86,9 @@ class PlanScreen(WizardScreen[Literal["back"]]):
                         markup=False,
                     )
                 for resource in resources:
-                    yield ResourceChoice(resource, drafts[resource.key])
+                    yield ResourceChoice(
+                        resource, drafts[resource.key], note=card_note(scan, resource)
+                    )
             yield Static(id="plan-status", markup=False)
             with Horizontal(classes="actions"):
                 yield Static(id="plan-kept", markup=False)
