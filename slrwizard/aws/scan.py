@@ -25,8 +25,10 @@ from slrwizard.domain import errors as e
 from slrwizard.domain.models import RegionOutcome, RegionScan, RelatedKind, RelatedResource
 
 LISTINGS = (("DescribeDBClusters", "DBClusters"), ("DescribeDBInstances", "DBInstances"))
-"""A region's scan: these two listings, every page (and the related listings of
-:mod:`slrwizard.aws.related`, each guarded on its own)."""
+"""A region's scan: these two listings, every page."""
+ALL_LISTINGS = (*LISTINGS, *((operation, key) for _, operation, key in RELATED_LISTINGS))
+"""...and the related listings of :mod:`slrwizard.aws.related` (each guarded on its own when
+read), which leave with them: early too, so they cost the scan no round trip of their own."""
 
 EARLY_LISTINGS_FRESH_FOR = 30.0
 """Seconds for which listings started before the region list came back may stand in for a scan's
@@ -72,7 +74,7 @@ class Scanner:
             if not regions:
                 return
             early = _EarlyRound(
-                time.monotonic(), {(r, op): Future() for r in regions for op, _ in LISTINGS}
+                time.monotonic(), {(r, op): Future() for r in regions for op, _ in ALL_LISTINGS}
             )
             with self._lock:
                 if self._scans_begun != begun:
@@ -84,7 +86,7 @@ class Scanner:
             # lock) and that region's listings leave at once. Seventy threads all building at
             # once would queue for the GIL and delay the calls that other steps wait for.
             for region in regions:
-                for operation, key in LISTINGS:
+                for operation, key in ALL_LISTINGS:
                     self._start_listing(region, operation, key, early.listings[(region, operation)])
 
         threading.Thread(target=start_all, name="early-listings", daemon=True).start()
@@ -102,7 +104,7 @@ class Scanner:
     def scan(
         self, regions: Sequence[str], on_region: Callable[[RegionScan], None] | None = None
     ) -> list[RegionScan]:
-        """Scan all regions at once: every region's two listings are in flight together."""
+        """Scan all regions at once: every region's listings are in flight together."""
         with self._lock:
             early, self._early = self._early, None
             self._scans_begun += 1
@@ -112,23 +114,28 @@ class Scanner:
             else {}
         )
         listings = {
-            region: [
-                fresh.get((region, operation)) or self._start_listing(region, operation, key)
-                for operation, key in LISTINGS
-            ]
+            region: {
+                operation: fresh.get((region, operation))
+                or self._start_listing(region, operation, key)
+                for operation, key in ALL_LISTINGS
+            }
             for region in dict.fromkeys(regions)
         }
-        related = {region: self._start_related(region) for region in listings}
         # Every listing is in flight already (AWS throttles per region, so all can go at once);
-        # one thread per region turns its two answers into the domain's models once both are in.
+        # one thread per region turns its answers into the domain's models once they are in.
         with ThreadPoolExecutor(
             max_workers=max(1, len(listings)), thread_name_prefix="scan"
         ) as pool:
             futures = {
                 region: pool.submit(
-                    self._scan_one, region, pair[0], pair[1], on_region, related[region]
+                    self._scan_one,
+                    region,
+                    found["DescribeDBClusters"],
+                    found["DescribeDBInstances"],
+                    on_region,
+                    [(kind, found[operation]) for kind, operation, _ in RELATED_LISTINGS],
                 )
-                for region, pair in listings.items()
+                for region, found in listings.items()
             }
             return [futures[region].result() for region in regions]
 
@@ -162,31 +169,12 @@ class Scanner:
             if not future.set_running_or_notify_cancel():
                 return
             try:
-                future.set_result(list(self.transport.paginate("rds", operation, key, region)))
+                future.set_result(list_items(self.transport, operation, key, region))
             except BaseException as exc:  # handed to whoever reads the future
                 future.set_exception(exc)
 
         threading.Thread(target=run, name=f"list-{region}", daemon=True).start()
         return future
-
-    def _start_related(self, region: str) -> list[tuple[RelatedKind, Listing]]:
-        """The region's related listings (:mod:`slrwizard.aws.related`), each on its thread."""
-        started: list[tuple[RelatedKind, Listing]] = []
-        for kind, operation, key in RELATED_LISTINGS:
-            future: Listing = Future()
-            self._track(future)
-
-            def run(f: Listing = future, op: str = operation, k: str = key) -> None:
-                if not f.set_running_or_notify_cancel():
-                    return
-                try:
-                    f.set_result(list_items(self.transport, op, k, region))
-                except BaseException as exc:  # handed to whoever reads the future
-                    f.set_exception(exc)
-
-            threading.Thread(target=run, name=f"related-{region}", daemon=True).start()
-            started.append((kind, future))
-        return started
 
     def _read_related(
         self, region: str, listings: list[tuple[RelatedKind, Listing]]
