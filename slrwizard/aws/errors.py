@@ -61,6 +61,8 @@ TOKEN_REFUSED_CODES = {"InvalidClientTokenId", "UnrecognizedClientException", "A
 """A region's refusal of the credentials: a region the account never enabled answers so, and
 so does an enabled one given a token it cannot read (STS global-endpoint tokens)."""
 REGION_DISABLED_CODES = {"OptInRequired", *TOKEN_REFUSED_CODES}
+_GLOBAL_SERVICES = {"sts", "iam"}
+"""Services that answer for the whole partition: their refusal of a token is not a region's."""
 STS_REGIONAL_HINT = (
     "session tokens from STS's global endpoint (sts.amazonaws.com) are valid only in the "
     "regions enabled by default; get them from a regional STS endpoint "
@@ -223,6 +225,16 @@ def _translate_client_error(exc: ClientError, action: str, where: str) -> e.Wiza
         return e.ExpiredCredentialsError(
             "Your AWS credentials have expired (or the clock is wrong).",
             hint="Refresh them (e.g. `aws sso login`) and start again.",
+            code=code,
+        )
+    if code in TOKEN_REFUSED_CODES and action.split(":")[0] in _GLOBAL_SERVICES:
+        # STS and IAM answer for the whole partition: no region is to blame, the key is.
+        return e.NoCredentialsError(
+            f"AWS does not recognise these credentials ({code}, answering {action}{where}): the "
+            "access key is wrong, deleted or deactivated, or belongs to another partition "
+            "(GovCloud, China).",
+            hint="Check which credentials the profile or the environment provides "
+            "(`aws sts get-caller-identity`), then start again.",
             code=code,
         )
     if code in REGION_DISABLED_CODES:

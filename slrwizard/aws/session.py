@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3.session
+import botocore.loaders
+import botocore.session
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError, WaiterError
@@ -61,9 +63,30 @@ def make_session(profile: str | None, region: str | None) -> boto3.session.Sessi
     its new fields and regions with it instead of silently losing them.
     """
     try:
-        return boto3.session.Session(profile_name=profile, region_name=region)
+        core = botocore.session.Session()
+        core.register_component("data_loader", _models())
+        return boto3.session.Session(
+            botocore_session=core, profile_name=profile, region_name=region
+        )
     except Exception as exc:  # ProfileNotFound and friends
         raise translate(exc, "configuration") from None
+
+
+_LOADER_LOCK = threading.Lock()
+_LOADER: list[botocore.loaders.Loader] = []
+
+
+def _models() -> botocore.loaders.Loader:
+    """botocore's own loader of its service models, one per process (``create_loader``).
+
+    Each session otherwise decodes the RDS, EC2 and IAM models again (megabytes of JSON, a few
+    tenths of a second): the demo builds a second session to seed its account, and the tests
+    build hundreds. The loader only reads botocore's files, so sharing it changes nothing else.
+    """
+    with _LOADER_LOCK:
+        if not _LOADER:
+            _LOADER.append(botocore.loaders.create_loader())
+        return _LOADER[0]
 
 
 def client_config(settings: GatewaySettings) -> Config:

@@ -25,7 +25,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from drill_support import REGIONS, ROLE_NAME, CallLog, SelfKill, run_fresh, run_resume
+from drill_support import REGIONS, ROLE_NAME, CallLog, SelfKill, brisk, run_fresh, run_resume
 
 from slrwizard.bootstrap import Options, connect_wizard
 from slrwizard.domain.resume import PriorSession
@@ -55,9 +55,7 @@ def main() -> int:
     )
     # The moto server changes things at once: poll it briskly, unless a drill waits for a signal.
     if not args.wait_forever:
-        wiring.gateway.settings = wiring.gateway.settings.model_copy(
-            update={"poll_seconds": 0.05, "settle_seconds": 0.05}
-        )
+        brisk(wiring.gateway)
     events = wiring.gateway.events
     CallLog(args.calls, f"{args.mode}-{wizard.session_id}").install(events)
     if args.kill:

@@ -175,6 +175,14 @@ def run_resume(wizard: Wizard, prior: PriorSession) -> None:
     wizard.delete_role(task_id=prior.role_task_id)
 
 
+def brisk(gateway: Any, poll_seconds: float = 0.05) -> None:
+    """Poll the moto server briskly: it changes things at once, and AWS's pauses (a first poll
+    after 2 s, then every 15 s) would make each wait of a drill cost seconds."""
+    gateway.settings = gateway.settings.model_copy(
+        update={"poll_seconds": poll_seconds, "settle_seconds": poll_seconds}
+    )
+
+
 # -- hooks ----------------------------------------------------------------------------------------
 def _target(operation: str, params: dict[str, Any]) -> str:
     return str(params.get(MUTATING.get(operation, ""), ""))

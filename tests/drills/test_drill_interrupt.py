@@ -16,6 +16,7 @@ from drill_support import (
     REGIONS,
     STEP_OPS,
     CallLog,
+    brisk,
     confirm_plan,
     drill_plan,
     run_resume,
@@ -87,6 +88,7 @@ def test_ctrl_c_during_deletion(drill: Any, moto: Any) -> None:
         Options(regions=REGIONS), journal_path=drill.journal, on_unfinished=lambda p: True
     )
     CallLog(drill.journal.with_suffix(".calls"), "resume").install(wiring.gateway.events)
+    brisk(wiring.gateway)
     run_resume(resumed, prior)
     assert resumed.state == "done"
     assert sorted(moto.log.calls) == sorted(PLAN_CALLS)  # nothing done twice
@@ -151,10 +153,11 @@ def test_prior_session_is_offered_until_resumed_to_the_end(drill: Any) -> None:
     wizard.abort("the operator quit before deleting the role")
     assert find_unfinished(drill.journal, wizard.account) is not None
     offered: list[PriorSession] = []
-    resumed, _ = connect_wizard(
+    resumed, wiring = connect_wizard(
         Options(regions=REGIONS),
         journal_path=drill.journal,
         on_unfinished=lambda p: offered.append(p) or True,
     )
+    brisk(wiring.gateway)
     run_resume(resumed, offered[0])
     assert find_unfinished(drill.journal, wizard.account) is None

@@ -17,6 +17,7 @@ from drill_support import (
     REGIONS,
     ROLE_NAME,
     CallLog,
+    brisk,
     read_calls,
     run_child,
     run_resume,
@@ -68,6 +69,7 @@ def resume_in_process(journal: Path, calls: Path) -> Wizard:
         Options(regions=REGIONS), journal_path=journal, on_unfinished=accept
     )
     CallLog(calls, f"resume-{wizard.session_id}").install(wiring.gateway.events)
+    brisk(wiring.gateway)
     assert len(offered) == 1
     run_resume(wizard, offered[0])
     return wizard
@@ -185,7 +187,7 @@ def test_resume_waits_for_a_deletion_aws_is_still_carrying_out(moto: Any, tmp_pa
         on_unfinished=lambda p: offered.append(p) or True,
     )
     wiring.gateway.events.register("after-call.rds.DescribeDBClusters", aws_finishes_later)
-    wiring.gateway.settings = wiring.gateway.settings.model_copy(update={"poll_seconds": 0.01})
+    brisk(wiring.gateway, poll_seconds=0.01)
     run_resume(wizard, offered[0])
 
     assert wizard.state == "done"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from journal_support import REGIONS, SEEDED_PASSWORD, TRUST, walk
+from journal_support import REGIONS, SEEDED_PASSWORD, TRUST, brisk, walk
 
 from slrwizard.bootstrap import Options, connect_wizard
 from slrwizard.domain.wizard import Wizard
@@ -79,9 +79,7 @@ def finished_journal(tmp_path_factory: pytest.TempPathFactory) -> Finished:
 def _walk_to_the_end(journal: Path) -> Finished:
     wizard, wiring = connect_wizard(Options(regions=REGIONS), journal_path=journal)
     # moto changes things at once: poll it briskly (the defaults suit AWS's minutes).
-    wiring.gateway.settings = wiring.gateway.settings.model_copy(
-        update={"poll_seconds": 0.05, "settle_seconds": 0.05}
-    )
+    brisk(wiring.gateway)
     walk(wizard)
     assert wizard.state == "done"
     return Finished(journal, wizard)

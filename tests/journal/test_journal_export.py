@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
-from journal_support import REGIONS, lines, walk
+from journal_support import REGIONS, brisk, lines, walk
 
 from slrwizard.bootstrap import Options, connect_wizard
 from slrwizard.cli import main
@@ -113,7 +113,8 @@ def test_verify_makes_no_sense_for_the_demo(
 
 
 def test_default_journal_is_in_the_state_dir(aws: None, capsys: pytest.CaptureFixture[str]) -> None:
-    wizard, _ = connect_wizard(Options(regions=REGIONS))
+    wizard, wiring = connect_wizard(Options(regions=REGIONS))
+    brisk(wiring.gateway)
     walk(wizard)
     assert default_journal().exists()
     assert main(["journal", "show", "latest"]) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from journal_support import REGIONS, SEEDED_PASSWORD, walk
+from journal_support import REGIONS, SEEDED_PASSWORD, brisk, walk
 
 from slrwizard.bootstrap import Options, connect_wizard
 from slrwizard.cli import main
@@ -27,7 +27,8 @@ def test_journal_and_exports_hold_no_secret(
     credentials: list[str], aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     journal = tmp_path / "journal.jsonl"
-    wizard, _ = connect_wizard(Options(regions=REGIONS), journal_path=journal)
+    wizard, wiring = connect_wizard(Options(regions=REGIONS), journal_path=journal)
+    brisk(wiring.gateway)
     walk(wizard)
     assert wizard.state == "done"
     exports = []

@@ -73,21 +73,35 @@ async def on_screen(pilot: Pilot[int], name: str) -> Screen[object]:
     return pilot.app.screen
 
 
-async def to_inspect(pilot: Pilot[int]) -> None:
+# Each ``to_<step>`` walks from the start; each ``onto_<step>`` goes one step on from the step
+# before it, so that one walk can stop at every step (the snapshot albums).
+async def connected(pilot: Pilot[int]) -> None:
     app = app_of(pilot)
     await until(pilot, lambda: app.caller is not None, "connected")
     await pilot.pause()
+
+
+async def onto_inspect(pilot: Pilot[int]) -> None:
     await pilot.press("n")
     await on_screen(pilot, "InspectScreen")
     await settle(pilot)
 
 
-async def to_scan(pilot: Pilot[int]) -> None:
-    await to_inspect(pilot)
+async def to_inspect(pilot: Pilot[int]) -> None:
+    await connected(pilot)
+    await onto_inspect(pilot)
+
+
+async def onto_scan(pilot: Pilot[int]) -> None:
     await pilot.press("n")
     screen = await on_screen(pilot, "ScanScreen")
     await until(pilot, lambda: getattr(screen, "result", None) is not None, "scan result")
     await settle(pilot)
+
+
+async def to_scan(pilot: Pilot[int]) -> None:
+    await to_inspect(pilot)
+    await onto_scan(pilot)
 
 
 async def accept_unscanned(pilot: Pilot[int]) -> None:
@@ -96,12 +110,16 @@ async def accept_unscanned(pilot: Pilot[int]) -> None:
     await pilot.press("tab", "enter")
 
 
-async def to_plan(pilot: Pilot[int]) -> None:
-    await to_scan(pilot)
+async def onto_plan(pilot: Pilot[int]) -> None:
     await pilot.press("n")
     await accept_unscanned(pilot)
     await on_screen(pilot, "PlanScreen")
     await settle(pilot)
+
+
+async def to_plan(pilot: Pilot[int]) -> None:
+    await to_scan(pilot)
+    await onto_plan(pilot)
 
 
 def card(pilot: Pilot[int], key: str) -> object:
@@ -134,12 +152,17 @@ async def lift_all_protection(pilot: Pilot[int]) -> None:
             await tick(pilot, found.resource.key, "lift")
 
 
-async def to_review(pilot: Pilot[int]) -> None:
-    await to_plan(pilot)
+async def onto_review(pilot: Pilot[int]) -> None:
+    """From the plan, protection lifted where the demo has it."""
     await lift_all_protection(pilot)
     await pilot.press("ctrl+n")
     await on_screen(pilot, "ReviewScreen")
     await settle(pilot)
+
+
+async def to_review(pilot: Pilot[int]) -> None:
+    await to_plan(pilot)
+    await onto_review(pilot)
 
 
 async def type_into_focused(pilot: Pilot[int], text: str) -> None:
@@ -159,12 +182,16 @@ async def confirm_typed(pilot: Pilot[int], typed: str) -> None:
     await pilot.pause()
 
 
-async def to_progress(pilot: Pilot[int]) -> None:
-    """Review, confirm with the right account ID, and wait for the progress screen."""
-    await to_review(pilot)
+async def onto_progress(pilot: Pilot[int]) -> None:
+    """From the review: confirm with the right account ID, wait for the progress screen."""
     await pilot.press("d")
     await confirm_typed(pilot, app_of(pilot).session.account)
     await on_screen(pilot, "ProgressScreen")
+
+
+async def to_progress(pilot: Pilot[int]) -> None:
+    await to_review(pilot)
+    await onto_progress(pilot)
 
 
 async def deletions_settled(pilot: Pilot[int]) -> None:
@@ -186,6 +213,11 @@ async def deletions_settled(pilot: Pilot[int]) -> None:
 async def to_role(pilot: Pilot[int]) -> None:
     """Delete everything and arrive at step 4 with the re-scan done."""
     await to_progress(pilot)
+    await onto_role(pilot)
+
+
+async def onto_role(pilot: Pilot[int]) -> None:
+    """From the progress screen: every deletion finished, then step 4 with the re-scan done."""
     await deletions_settled(pilot)
     progress = app_of(pilot).session.progress
     failed = {k: (p.state.value, p.error) for k, p in progress.items() if not p.finished}

@@ -55,11 +55,16 @@ async def scan(pilot: Pilot[int]) -> None:
     await still(pilot)
 
 
+async def skip_one_snapshot(pilot: Pilot[int]) -> None:
+    """On the plan: skip one final snapshot (ticked the way a user does) and show it."""
+    await tick(pilot, "ap-southeast-2/inventory-apac", "skip")
+    snapshot_input(pilot, "ap-southeast-2/inventory-apac").scroll_visible(animate=False)
+
+
 async def plan(pilot: Pilot[int]) -> None:
     """The choices, with one snapshot skipped and the protection still to lift."""
     await to_plan(pilot)
-    await tick(pilot, "ap-southeast-2/inventory-apac", "skip")
-    snapshot_input(pilot, "ap-southeast-2/inventory-apac").scroll_visible(animate=False)
+    await skip_one_snapshot(pilot)
     await still(pilot)
 
 
