@@ -95,6 +95,16 @@ def statements(partition: str = "aws", account: str = "*") -> list[dict[str, Any
                 "rds:DescribeDBSnapshots",
                 # The snapshot quota, checked before a resource's first irreversible call.
                 "rds:DescribeAccountAttributes",
+                # What can stand beside the databases (each listing may be refused: the scan
+                # then says "could not check" for that region, and goes on).
+                "rds:DescribeBlueGreenDeployments",
+                "rds:DescribeDBShardGroups",
+                "rds:DescribeIntegrations",
+                "rds:DescribeDBProxies",
+                "rds:DescribeDBProxyTargets",
+                "rds:DescribeDBClusterGroups",
+                "rds:DescribeDBInstanceAutomatedBackups",
+                "rds:DescribeDBClusterAutomatedBackups",
             ],
             "Resource": "*",
         },
@@ -119,6 +129,25 @@ def statements(partition: str = "aws", account: str = "*") -> list[dict[str, Any
                 "rds:DeleteGlobalCluster",
             ],
             "Resource": [rds("cluster"), rds("db"), global_cluster],
+        },
+        {
+            "Sid": "RemoveWhatMustGoFirst",
+            "Effect": "Allow",
+            "Action": [
+                "rds:DeleteBlueGreenDeployment",
+                "rds:DeleteIntegration",
+                "rds:DeleteDBProxy",
+                "rds:DeleteDBShardGroup",
+                "rds:RemoveDBClusterFromDBClusterGroup",
+            ],
+            "Resource": [
+                rds("deployment"),
+                rds("integration"),
+                rds("db-proxy"),
+                rds("shard-group"),
+                rds("cluster-group"),
+                rds("cluster"),
+            ],
         },
         {
             "Sid": "DeleteClustersIntoFinalSnapshots",

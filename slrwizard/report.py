@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from enum import Enum
@@ -206,7 +206,35 @@ def render_markdown(report: AccountReport) -> str:
                 f"| {i.region} | {i.identifier} | {i.engine_label} {i.engine_version} | "
                 f"{i.instance_class} | {i.status} | {'on' if i.deletion_protection else 'off'} |\n"
             )
+    _markdown_beside(scan, w)
     return out.getvalue()
+
+
+def _markdown_beside(scan: ScanResult, w: Callable[[str], object]) -> None:
+    """What stands beside the databases, and the listings that could not be made."""
+    w(f"\n## Beside the databases ({len(scan.related)})\n\n")
+    if scan.related:
+        w("| region | kind | identifier | attached to | status | for the role | the wizard |\n")
+        w("|---|---|---|---|---|---|---|\n")
+        for x in scan.related:
+            attached = ", ".join([*x.attached_to, *(f"{g} (green)" for g in x.green)]) or "-"
+            w(
+                f"| {x.region} | {x.label} | {x.shown_name} | {attached} | {x.status} | "
+                f"{x.role_effect} | {x.handling} |\n"
+            )
+    for line in scan.unchecked:
+        w(f"- {line}\n")
+
+
+def _table_beside(scan: ScanResult) -> list[str]:
+    """One line per related resource and per listing not made (never cut: the terminal wraps)."""
+    lines = [
+        f"  {x.region}/{x.shown_name} ({x.label}, {x.status}"
+        + (f", on {', '.join(x.attached_to)}" if x.attached_to else "")
+        + f"): {x.role_effect} {x.handling}"
+        for x in scan.related
+    ]
+    return lines + [f"  {line}" for line in scan.unchecked]
 
 
 def render_table(report: AccountReport, width: int | None = None) -> str:
@@ -306,6 +334,11 @@ def render_table(report: AccountReport, width: int | None = None) -> str:
             if row[7]:
                 facts.append(f"global database {row[7]}")
             console.print(f"  {row[0]}/{row[2]} ({row[1]}): {', '.join(facts)}", soft_wrap=True)
+    beside = _table_beside(report.scan)
+    if beside:
+        console.print("\nBeside the databases:")
+        for line in beside:
+            console.print(line, soft_wrap=True)
     console.print(f"Verdict: {report.verdict.value}. {verdict_text(report)}")
     for line in report.blockers:
         console.print(f"  - {line}", soft_wrap=True)

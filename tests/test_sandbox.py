@@ -22,7 +22,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from slrwizard.domain.models import ROLE_NAME, ROLE_PATH
-from slrwizard.sandbox import CLUSTERS, GLOBAL_CLUSTER, INSTANCES, Sandbox
+from slrwizard.sandbox import BLUE_GREEN, CLUSTERS, GLOBAL_CLUSTER, INSTANCES, MULTI_AZ, Sandbox
 
 SCALE = 0.05  # cluster deletion 0.2 s, instance 0.15 s, start 0.15 s, promotion and role 0.1 s
 ACCOUNT = "481516234201"
@@ -150,7 +150,10 @@ def test_seed_builds_a_believable_account(seeded: Clients) -> None:
         instances |= {
             i["DBInstanceIdentifier"]: i for i in rds.describe_db_instances()["DBInstances"]
         }
-    assert {c.identifier for c in CLUSTERS} == set(clusters)
+    # besides CLUSTERS, the Multi-AZ DB cluster of the related kinds (and its read replica)
+    assert {c.identifier for c in CLUSTERS} | {MULTI_AZ[1]} == set(clusters)
+    assert instances[MULTI_AZ[2]]["ReadReplicaSourceDBClusterIdentifier"] == MULTI_AZ[1]
+    assert instances[BLUE_GREEN[3]]["ReadReplicaSourceDBInstanceIdentifier"] == BLUE_GREEN[2]
     engines = {c["Engine"] for c in clusters.values()}
     assert {"aurora-mysql", "aurora-postgresql", "neptune"} <= engines
     assert clusters["orders-prod"]["DeletionProtection"] is True

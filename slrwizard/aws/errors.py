@@ -77,6 +77,13 @@ _NOT_FOUND = {
     "DBClusterSnapshotNotFoundFault",
     "DBSnapshotNotFound",
     "DBSnapshotNotFoundFault",
+    # what stands beside the databases (slrwizard.aws.related): codes as botocore's model has them
+    "BlueGreenDeploymentNotFoundFault",
+    "DBShardGroupNotFound",
+    "IntegrationNotFoundFault",
+    "DBProxyNotFoundFault",
+    "DBProxyTargetGroupNotFoundFault",
+    "DBClusterGroupNotFound",
 }
 _STATE = {
     "InvalidDBClusterStateFault",
@@ -84,6 +91,12 @@ _STATE = {
     "InvalidDBInstanceStateFault",
     "InvalidGlobalClusterStateFault",
     "DeleteConflict",
+    "InvalidBlueGreenDeploymentStateFault",
+    "InvalidDBShardGroupState",
+    "InvalidIntegrationStateFault",
+    "IntegrationConflictOperationFault",
+    "InvalidDBProxyStateFault",
+    "InvalidDBClusterGroupState",
 }
 _SNAPSHOT_EXISTS = {"DBClusterSnapshotAlreadyExistsFault", "DBSnapshotAlreadyExists"}
 _INPUT = {"InvalidParameterValue", "InvalidParameterCombination", "InvalidInput", "ValidationError"}

@@ -19,12 +19,16 @@ from typing import Any
 from slrwizard.aws.errors import REGION_DISABLED_CODES, TOKEN_REFUSED_CODES, refuses_credentials
 from slrwizard.aws.parse import cluster_from_api, instance_from_api
 from slrwizard.aws.regions import Regions
+from slrwizard.aws.related import RELATED_LISTINGS, list_items, read_related
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
-from slrwizard.domain.models import RegionOutcome, RegionScan
+from slrwizard.domain.models import RegionOutcome, RegionScan, RelatedKind, RelatedResource
 
 LISTINGS = (("DescribeDBClusters", "DBClusters"), ("DescribeDBInstances", "DBInstances"))
 """A region's scan: these two listings, every page."""
+ALL_LISTINGS = (*LISTINGS, *((operation, key) for _, operation, key in RELATED_LISTINGS))
+"""...and the related listings of :mod:`slrwizard.aws.related` (each guarded on its own when
+read), which leave with them: early too, so they cost the scan no round trip of their own."""
 
 EARLY_LISTINGS_FRESH_FOR = 30.0
 """Seconds for which listings started before the region list came back may stand in for a scan's
@@ -70,7 +74,7 @@ class Scanner:
             if not regions:
                 return
             early = _EarlyRound(
-                time.monotonic(), {(r, op): Future() for r in regions for op, _ in LISTINGS}
+                time.monotonic(), {(r, op): Future() for r in regions for op, _ in ALL_LISTINGS}
             )
             with self._lock:
                 if self._scans_begun != begun:
@@ -82,7 +86,7 @@ class Scanner:
             # lock) and that region's listings leave at once. Seventy threads all building at
             # once would queue for the GIL and delay the calls that other steps wait for.
             for region in regions:
-                for operation, key in LISTINGS:
+                for operation, key in ALL_LISTINGS:
                     self._start_listing(region, operation, key, early.listings[(region, operation)])
 
         threading.Thread(target=start_all, name="early-listings", daemon=True).start()
@@ -100,7 +104,7 @@ class Scanner:
     def scan(
         self, regions: Sequence[str], on_region: Callable[[RegionScan], None] | None = None
     ) -> list[RegionScan]:
-        """Scan all regions at once: every region's two listings are in flight together."""
+        """Scan all regions at once: every region's listings are in flight together."""
         with self._lock:
             early, self._early = self._early, None
             self._scans_begun += 1
@@ -110,20 +114,28 @@ class Scanner:
             else {}
         )
         listings = {
-            region: [
-                fresh.get((region, operation)) or self._start_listing(region, operation, key)
-                for operation, key in LISTINGS
-            ]
+            region: {
+                operation: fresh.get((region, operation))
+                or self._start_listing(region, operation, key)
+                for operation, key in ALL_LISTINGS
+            }
             for region in dict.fromkeys(regions)
         }
         # Every listing is in flight already (AWS throttles per region, so all can go at once);
-        # one thread per region turns its two answers into the domain's models once both are in.
+        # one thread per region turns its answers into the domain's models once they are in.
         with ThreadPoolExecutor(
             max_workers=max(1, len(listings)), thread_name_prefix="scan"
         ) as pool:
             futures = {
-                region: pool.submit(self._scan_one, region, pair[0], pair[1], on_region)
-                for region, pair in listings.items()
+                region: pool.submit(
+                    self._scan_one,
+                    region,
+                    found["DescribeDBClusters"],
+                    found["DescribeDBInstances"],
+                    on_region,
+                    [(kind, found[operation]) for kind, operation, _ in RELATED_LISTINGS],
+                )
+                for region, found in listings.items()
             }
             return [futures[region].result() for region in regions]
 
@@ -157,12 +169,25 @@ class Scanner:
             if not future.set_running_or_notify_cancel():
                 return
             try:
-                future.set_result(list(self.transport.paginate("rds", operation, key, region)))
+                future.set_result(list_items(self.transport, operation, key, region))
             except BaseException as exc:  # handed to whoever reads the future
                 future.set_exception(exc)
 
         threading.Thread(target=run, name=f"list-{region}", daemon=True).start()
         return future
+
+    def _read_related(
+        self, region: str, listings: list[tuple[RelatedKind, Listing]]
+    ) -> tuple[list[RelatedResource], list[str]]:
+        """Every related listing's resources, and a "could not check" line per failed one."""
+        found: list[RelatedResource] = []
+        unchecked: list[str] = []
+        for kind, future in listings:
+            resources, problem = read_related(self.transport, region, kind, future.result)
+            found += resources
+            if problem:
+                unchecked.append(problem)
+        return found, unchecked
 
     def _scan_one(
         self,
@@ -170,6 +195,7 @@ class Scanner:
         clusters_f: Listing,
         instances_f: Listing,
         on_region: Callable[[RegionScan], None] | None,
+        related_f: list[tuple[RelatedKind, Listing]] | None = None,
     ) -> RegionScan:
         started = time.monotonic()
         try:
@@ -184,11 +210,14 @@ class Scanner:
                 for i in raw_instances
                 if not i.get("DBClusterIdentifier")
             ]
+            related, unchecked = self._read_related(region, related_f or [])
             scan = RegionScan(
                 region=region,
                 outcome=RegionOutcome.SCANNED,
                 clusters=sorted(clusters, key=lambda c: c.identifier),
                 instances=sorted(instances, key=lambda i: i.identifier),
+                related=related,
+                unchecked=unchecked,
                 seconds=time.monotonic() - started,
             )
         except e.WizardError as exc:

@@ -19,6 +19,7 @@ from typing import Any
 from typing_extensions import assert_never  # typing's own arrived in 3.11; pydantic needs this
 
 from slrwizard.aws.prechecks import PreChecks
+from slrwizard.aws.related_steps import RelatedSteps
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
 from slrwizard.domain.plan import PlanStep, StepKind
@@ -105,6 +106,14 @@ class StepRunner:
                 return self._verify_snapshot(
                     step, "db_snapshot_available", "DBSnapshotIdentifier", stop
                 )
+            case (
+                StepKind.DELETE_BLUE_GREEN
+                | StepKind.DELETE_INTEGRATION
+                | StepKind.DELETE_PROXY
+                | StepKind.DELETE_SHARD_GROUP
+                | StepKind.REMOVE_FROM_CLUSTER_GROUP
+            ):
+                return RelatedSteps(self.aws).run(step, stop)
             case _:
                 assert_never(step.kind)
 

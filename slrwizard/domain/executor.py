@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from slrwizard.domain import errors as e
-from slrwizard.domain.models import ScanResult
+from slrwizard.domain.models import Cluster, Instance, ScanResult
 from slrwizard.domain.plan import DeletionPlan, PlanStep, ResourceKind, ResourceSteps, StepKind
 from slrwizard.domain.ports import Gateway, StepResult
 from slrwizard.domain.records import StepStatus
@@ -356,4 +356,25 @@ def _gates(
                     gates.setdefault((other_key, StepKind.DELETE_INSTANCE), []).append(
                         (key, StepKind.WAIT_INSTANCE_DELETED)
                     )
+        _replica_of_cluster_gate(gates, clusters, key, instance)
     return gates
+
+
+def _replica_of_cluster_gate(
+    gates: dict[tuple[str, StepKind], list[Gate]],
+    clusters: dict[str, Cluster],
+    key: str,
+    instance: Instance,
+) -> None:
+    """A Multi-AZ DB cluster is deleted only once its read replica instances are gone: deleting
+    it first would promote them to standalone instances (API reference, DeleteDBCluster)."""
+    source = instance.read_replica_source_cluster
+    if not source:
+        return
+    for other_key, origin in clusters.items():
+        if source == origin.arn or (
+            origin.region == instance.region and source == origin.identifier
+        ):
+            gates.setdefault((other_key, StepKind.DELETE_CLUSTER), []).append(
+                (key, StepKind.WAIT_INSTANCE_DELETED)
+            )

@@ -131,6 +131,8 @@ class Cluster(Frozen):
     global_cluster_id: str | None = None
     global_cluster_primary: bool = False
     replication_source: str | None = None
+    cluster_group_id: str | None = None
+    """The DB cluster group it belongs to (``DBClusterGroupIdentifier``), if any."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -169,6 +171,10 @@ class Instance(Frozen):
     status: str
     deletion_protection: bool = False
     read_replica_source: str | None = None
+    read_replica_source_cluster: str | None = None
+    """The Multi-AZ DB cluster it replicates from (``ReadReplicaSourceDBClusterIdentifier``):
+    deleting that cluster would promote this replica to a standalone instance that still holds
+    the role (API reference, DeleteDBCluster), so the plan deletes the replica first."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -184,17 +190,137 @@ class Instance(Frozen):
         """AWS refuses ``FinalDBSnapshotIdentifier`` for a read replica and for RDS Custom
         ("FinalDBSnapshotIdentifier can not be specified when deleting a replica instance"):
         they can only be deleted with ``SkipFinalSnapshot``."""
-        return self.read_replica_source is None and not self.engine.startswith("custom-")
+        return (
+            self.read_replica_source is None
+            and self.read_replica_source_cluster is None
+            and not self.engine.startswith("custom-")
+        )
+
+    @property
+    def replica_of(self) -> str | None:
+        """What it replicates from, an instance or a Multi-AZ DB cluster (None if neither)."""
+        return self.read_replica_source or self.read_replica_source_cluster
+
+
+class RelatedKind(str, Enum):
+    """RDS resources that are not databases but can stand in the cleanup's way."""
+
+    BLUE_GREEN = "blue-green-deployment"
+    SHARD_GROUP = "db-shard-group"
+    INTEGRATION = "zero-etl-integration"
+    PROXY = "db-proxy"
+    CLUSTER_GROUP = "db-cluster-group"
+    INSTANCE_BACKUP = "instance-automated-backup"
+    CLUSTER_BACKUP = "cluster-automated-backup"
+
+    @property
+    def label(self) -> str:
+        return _RELATED_LABELS[self]
+
+
+_RELATED_LABELS = {
+    RelatedKind.BLUE_GREEN: "Blue/Green deployment",
+    RelatedKind.SHARD_GROUP: "Limitless shard group",
+    RelatedKind.INTEGRATION: "zero-ETL integration",
+    RelatedKind.PROXY: "RDS Proxy",
+    RelatedKind.CLUSTER_GROUP: "DB cluster group",
+    RelatedKind.INSTANCE_BACKUP: "retained instance backups",
+    RelatedKind.CLUSTER_BACKUP: "retained cluster backups",
+}
+
+RELATED_LISTING_LABELS = {
+    RelatedKind.BLUE_GREEN: "Blue/Green deployments",
+    RelatedKind.SHARD_GROUP: "Limitless shard groups",
+    RelatedKind.INTEGRATION: "zero-ETL integrations",
+    RelatedKind.PROXY: "RDS Proxies",
+    RelatedKind.CLUSTER_GROUP: "DB cluster groups",
+    RelatedKind.INSTANCE_BACKUP: "retained instance automated backups",
+    RelatedKind.CLUSTER_BACKUP: "retained cluster automated backups",
+}
+"""The plural a "could not check ..." line names."""
+
+
+class RelatedResource(Frozen):
+    """An RDS resource found beside the databases, with what it is attached to.
+
+    ``attached_to`` names the databases (identifiers, same region) it concerns: the blue side of
+    a Blue/Green deployment (its green side is in ``green``), a shard group's cluster, an
+    integration's source, a proxy's targets, a cluster group's members, a backup's former
+    database. What it means for the role and what the wizard does about it are
+    :mod:`slrwizard.domain.related`'s to say (``role_effect``, ``handling``).
+    """
+
+    kind: RelatedKind
+    region: str
+    identifier: str
+    name: str = ""
+    """A name besides the identifier, where the kind has one (an integration's)."""
+    arn: str = ""
+    status: str = ""
+    attached_to: list[str] = Field(default_factory=list)
+    green: list[str] = Field(default_factory=list)
+    deletion_protection: bool = False
+    retention_days: int | None = None
+    storage_gib: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
+
+    @property
+    def shown_name(self) -> str:
+        """The identifier, with the name where there is one."""
+        return f"{self.name} ({self.identifier})" if self.name else self.identifier
+
+    @property
+    def key(self) -> str:
+        return f"{self.region}/{self.kind.value}/{self.identifier}"
+
+    @property
+    def holds_role(self) -> bool | None:
+        """True where AWS names this kind in a refused role deletion's RoleUsageList (proxies,
+        Blue/Green deployments, integrations, shard groups); None where AWS's documentation
+        does not say (cluster groups, retained backups): step 4 relies on AWS's answer."""
+        undocumented = (
+            RelatedKind.CLUSTER_GROUP,
+            RelatedKind.INSTANCE_BACKUP,
+            RelatedKind.CLUSTER_BACKUP,
+        )
+        return None if self.kind in undocumented else True
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def role_effect(self) -> str:
+        """What it means for the role, in a sentence."""
+        from slrwizard.domain.related import role_effect
+
+        return role_effect(self)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def handling(self) -> str:
+        """What the wizard does about it, in a sentence."""
+        from slrwizard.domain.related import handling
+
+        return handling(self)
 
 
 class RegionScan(Frozen):
-    """One region's answer, whatever it was."""
+    """One region's answer, whatever it was.
+
+    ``related`` are the other RDS resources found beside the databases (Blue/Green deployments,
+    shard groups, zero-ETL integrations, proxies, cluster groups, retained automated backups);
+    ``unchecked`` says, one line per listing, which of them could not be listed (denied, or an
+    operation the endpoint does not know): a region is still scanned without them.
+    """
 
     region: str
     outcome: RegionOutcome
     reason: str | None = None
     clusters: list[Cluster] = Field(default_factory=list)
     instances: list[Instance] = Field(default_factory=list)
+    related: list[RelatedResource] = Field(default_factory=list)
+    unchecked: list[str] = Field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -224,6 +350,26 @@ class ScanResult(Frozen):
         return [i for r in self.regions for i in r.instances]
 
     @property
+    def related(self) -> list[RelatedResource]:
+        return [x for r in self.regions for x in r.related]
+
+    @property
+    def unchecked(self) -> list[str]:
+        """Every listing that could not be made, as ``<region>: <line>``."""
+        return [f"{r.region}: {line}" for r in self.regions for line in r.unchecked]
+
+    def blue_green_side(self, region: str, identifier: str) -> tuple[str, RelatedResource] | None:
+        """``("blue"|"green", deployment)`` when that database is a side of a Blue/Green
+        deployment the scan found, else None."""
+        for x in self.related:
+            if x.kind is RelatedKind.BLUE_GREEN and x.region == region:
+                if identifier in x.attached_to:
+                    return "blue", x
+                if identifier in x.green:
+                    return "green", x
+        return None
+
+    @property
     def incomplete_regions(self) -> list[RegionScan]:
         return [r for r in self.regions if r.outcome is not RegionOutcome.SCANNED]
 
@@ -247,6 +393,11 @@ class ScanResult(Frozen):
         lines += [
             f"instance {i.identifier} in {i.region} ({i.engine_label}, {i.status})"
             for i in self.instances
+        ]
+        lines += [
+            f"{x.label} {x.shown_name} in {x.region} ({x.status})"
+            for x in self.related
+            if x.holds_role is True
         ]
         return lines
 

@@ -130,6 +130,25 @@ class StepKind(str, Enum):
     DELETE_INSTANCE = "delete-instance"
     WAIT_INSTANCE_DELETED = "wait-instance-deleted"
     VERIFY_INSTANCE_SNAPSHOT = "verify-instance-snapshot"
+    # What must go before a database (slrwizard.domain.related): each deletes, then waits until
+    # AWS no longer lists it.
+    DELETE_BLUE_GREEN = "delete-blue-green-deployment"
+    DELETE_INTEGRATION = "delete-integration"
+    DELETE_PROXY = "delete-proxy"
+    DELETE_SHARD_GROUP = "delete-shard-group"
+    REMOVE_FROM_CLUSTER_GROUP = "remove-from-cluster-group"
+
+
+RELATED_STEPS = frozenset(
+    {
+        StepKind.DELETE_BLUE_GREEN,
+        StepKind.DELETE_INTEGRATION,
+        StepKind.DELETE_PROXY,
+        StepKind.DELETE_SHARD_GROUP,
+        StepKind.REMOVE_FROM_CLUSTER_GROUP,
+    }
+)
+"""The steps that act on a resource related to the database, not on the database itself."""
 
 
 MUTATING_STEPS = frozenset(
@@ -144,6 +163,7 @@ MUTATING_STEPS = frozenset(
         StepKind.START_INSTANCE,
         StepKind.LIFT_INSTANCE_PROTECTION,
         StepKind.DELETE_INSTANCE,
+        *RELATED_STEPS,
     }
 )
 IRREVERSIBLE_STEPS = frozenset(
@@ -154,6 +174,10 @@ IRREVERSIBLE_STEPS = frozenset(
         StepKind.DELETE_CLUSTER,
         StepKind.DELETE_GLOBAL_CLUSTER,
         StepKind.DELETE_INSTANCE,
+        StepKind.DELETE_BLUE_GREEN,
+        StepKind.DELETE_INTEGRATION,
+        StepKind.DELETE_PROXY,
+        StepKind.DELETE_SHARD_GROUP,
     }
 )
 """Steps that cannot be undone. A resource's plan puts every check and every reversible step
@@ -467,14 +491,12 @@ class DeletionPlan(BaseModel):
                         kind=ResourceKind.CLUSTER,
                         region=cluster.region,
                         identifier=cluster.identifier,
-                        steps=cluster_steps(cluster, choice),
+                        steps=with_related(cluster_steps(cluster, choice), scan, cluster),
                         global_cluster_id=cluster.global_cluster_id,
                         global_cluster_primary=cluster.global_cluster_primary,
                     )
                 )
-        for instance in sorted(
-            scan.instances, key=lambda i: (i.read_replica_source is None, i.key)
-        ):
+        for instance in sorted(scan.instances, key=lambda i: (i.replica_of is None, i.key)):
             choice = self.choice(instance.key)
             if choice is not None:
                 out.append(
@@ -482,10 +504,28 @@ class DeletionPlan(BaseModel):
                         kind=ResourceKind.INSTANCE,
                         region=instance.region,
                         identifier=instance.identifier,
-                        steps=instance_steps(instance, choice),
+                        steps=with_related(instance_steps(instance, choice), scan, instance),
                     )
                 )
         return out
+
+
+def with_related(
+    steps: list[PlanStep], scan: ScanResult, resource: Cluster | Instance
+) -> list[PlanStep]:
+    """``steps`` with the steps for what must go before the database (a Blue/Green deployment,
+    a shard group, an integration, a proxy, a cluster group: :mod:`slrwizard.domain.related`)
+    put right before its first irreversible step, after its checks and reversible steps."""
+    from slrwizard.domain.related import steps_before_deletion
+
+    before = steps_before_deletion(scan, resource.region, resource.identifier)
+    if not before:
+        return steps
+    at = next(
+        (i for i, s in enumerate(steps) if s.kind in IRREVERSIBLE_STEPS),
+        next((i for i, s in enumerate(steps) if s.kind.value.startswith("wait-")), len(steps)),
+    )
+    return [*steps[:at], *before, *steps[at:]]
 
 
 def default_plan(account: str, scan: ScanResult, now: datetime | None = None) -> DeletionPlan:

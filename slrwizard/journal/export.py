@@ -58,6 +58,11 @@ class ScanEvidence(_Model):
     regions_scanned: int
     incomplete: list[str]
     resources: list[str]
+    beside: list[str] = []
+    """What stood beside the databases (Blue/Green deployments, proxies, backups...), each with
+    what it meant for the role and what the wizard did about it."""
+    unchecked: list[str] = []
+    """Listings the caller could not make, ``<region>: could not check ...``."""
 
 
 class ChoiceEvidence(_Model):
@@ -247,6 +252,11 @@ def _scan(record: ScanCompleted) -> ScanEvidence:
             for r in scan.incomplete_regions
         ],
         resources=scan.blockers(),
+        beside=[
+            f"{x.region}: {x.label} {x.shown_name}: {x.role_effect} {x.handling}"
+            for x in scan.related
+        ],
+        unchecked=scan.unchecked,
     )
 
 

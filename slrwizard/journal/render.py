@@ -139,6 +139,10 @@ def _found(export: SessionExport, w: Writer) -> None:
             w(f"- {line}\n")
         if not scan.resources:
             w("- no database (DB cluster or standalone instance) in the scanned regions\n")
+        for line in scan.beside:
+            w(f"- beside the databases: {line}\n")
+        for line in scan.unchecked:
+            w(f"- {line}\n")
 
 
 def _confirmed(export: SessionExport, w: Writer) -> None:

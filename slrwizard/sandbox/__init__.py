@@ -12,14 +12,16 @@ from slrwizard.sandbox.regions import (
     NOT_OPTED_IN,
     caller_arn,
 )
-from slrwizard.sandbox.seed import CLUSTERS, GLOBAL_CLUSTER, INSTANCES
+from slrwizard.sandbox.seed import BLUE_GREEN, CLUSTERS, GLOBAL_CLUSTER, INSTANCES, MULTI_AZ
 
 __all__ = [
+    "BLUE_GREEN",
     "CLUSTERS",
     "DEFAULT_DENIED_REGIONS",
     "ENABLED_REGIONS",
     "GLOBAL_CLUSTER",
     "INSTANCES",
+    "MULTI_AZ",
     "NOT_OPTED_IN",
     "SERVICES",
     "Durations",

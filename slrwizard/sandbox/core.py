@@ -28,7 +28,8 @@ from slrwizard.sandbox.iam import IamBehaviour
 from slrwizard.sandbox.limits import DEFAULT_SNAPSHOT_QUOTA, Limits
 from slrwizard.sandbox.rds import RdsBehaviour
 from slrwizard.sandbox.regions import DEFAULT_DENIED_REGIONS, RegionsBehaviour
-from slrwizard.sandbox.seed import create_late_arrival, seed_account
+from slrwizard.sandbox.related import RelatedBehaviour
+from slrwizard.sandbox.seed import create_late_arrival, seed_account, seed_related
 from slrwizard.sandbox.serial import serialize_moto
 from slrwizard.sandbox.state import SimState
 
@@ -102,14 +103,16 @@ class Sandbox:
         self.regions = RegionsBehaviour(account_id, denied_regions)
         self.limits = Limits(self._state, account_id, snapshot_quota)
         self._rds = RdsBehaviour(self._state, account_id, self.limits)
+        self.related = RelatedBehaviour(self.clock, account_id)
         self._iam = IamBehaviour(
             self.clock,
             account_id,
-            self._rds.role_usage,
+            self._role_usage,
             on_first_deletion=(lambda: create_late_arrival(account_id)) if late_arrival else None,
         )
         self._behaviours: list[Behaviour] = [
             self.regions,
+            self.related,
             GlobalDbBehaviour(self._state, account_id),
             self.limits,
             ChangesBehaviour(self._state, account_id),
@@ -170,6 +173,7 @@ class Sandbox:
         with self._state.lock:
             self._state.clear()
             self._iam.clear()
+            self.related.clear()
 
     def install(self, events: Any) -> None:
         """Register the sandbox's handlers on a botocore ``HierarchicalEmitter``.
@@ -194,6 +198,15 @@ class Sandbox:
                 ideally from the session the handlers are installed on.
         """
         seed_account(client, self.account_id, self.home_region)
+        seed_related(client, self.related, self.account_id)
+
+    def _role_usage(self) -> list[tuple[str, list[str]]]:
+        """What AWS's role deletion task would find: databases, and the related resources
+        AWS names in a RoleUsageList (proxies, deployments, integrations, shard groups)."""
+        by_region = {region: list(arns) for region, arns in self._rds.role_usage()}
+        for region, arns in self.related.role_usage():
+            by_region.setdefault(region, []).extend(arns)
+        return sorted(by_region.items())
 
     # -- botocore handlers (botocore calls them with keyword arguments only) --------------------
 

@@ -3,7 +3,11 @@
 Everything the wizard must handle shows up at least once: Aurora MySQL and PostgreSQL, deletion
 protection on a cluster and on an instance, a cluster with a writer and two readers, a global
 database spanning two regions, a stopped cluster, a Neptune cluster (it shares the role), a
-cluster with no instances, standalone instances, and a snapshot whose name is already taken.
+cluster with no instances, standalone instances, and a snapshot whose name is already taken;
+and beside them (:func:`seed_related`) one of each kind that can stand in the cleanup's way: a
+Blue/Green deployment and its green instance, an Aurora Limitless cluster's shard group, a
+zero-ETL integration, an RDS Proxy, a DB cluster group, retained automated backups, a Multi-AZ DB
+cluster with a read replica instance, and one listing an SCP denies.
 
 Resources are created through the API (the same boto3 code path the wizard uses); moto's backends
 are touched only for what the API cannot set (``RoleLastUsed``, a role created years ago) and to
@@ -25,6 +29,7 @@ ClientFactory = Callable[[str, str], Any]
 
 AURORA_MYSQL = ("aurora-mysql", "8.0.mysql_aurora.3.05.2")
 AURORA_PG = ("aurora-postgresql", "15.4")
+AURORA_PG_LIMITLESS = ("aurora-postgresql", "16.4-limitless")
 NEPTUNE = ("neptune", "1.3.2.1")
 ROLE_LAST_USED_REGION = "eu-west-1"
 ROLE_LAST_USED_AGO = timedelta(hours=6)  # Access Advisor lags ~4 h: anything newer is invisible
@@ -97,6 +102,8 @@ CLUSTERS: tuple[ClusterSpec, ...] = (
         team="commerce",
     ),
     ClusterSpec("us-west-2", "session-cache-old", AURORA_PG, (), team="web"),
+    # Aurora Limitless: no instances of its own, a DB shard group instead (seed_related).
+    ClusterSpec("us-west-2", "ledger-limitless", AURORA_PG_LIMITLESS, (), team="finance"),
 )
 
 
@@ -247,3 +254,178 @@ def create_late_arrival(account: str) -> str:
     )
     cluster.status = "available"  # moto answers `creating` to the first describe otherwise
     return str(cluster.db_cluster_arn)
+
+
+# -- what stands beside the databases (slrwizard.sandbox.related) -----------------------------
+BLUE_GREEN = (
+    "us-east-1",
+    "bgd-7h2kq9x4m1",
+    "legacy-reporting",
+    "legacy-rpt-green",
+)
+"""(region, deployment, blue instance, green instance): an upgrade to PostgreSQL 16, never
+switched over."""
+LIMITLESS = ("us-west-2", "ledger-limitless", "ledger-shards")
+"""(region, Aurora Limitless cluster (in CLUSTERS), its DB shard group)."""
+INTEGRATION = ("eu-west-1", "billing-zero-etl", "billing-aurora-pg")
+PROXY = ("ap-southeast-2", "crm-proxy", "crm-mysql")
+CLUSTER_GROUP = ("ap-southeast-2", "apac-fleet", "inventory-apac")
+MULTI_AZ = ("eu-central-1", "events-maz", "events-maz-replica")
+"""(region, Multi-AZ DB cluster, its read replica instance)."""
+RETAINED_BACKUPS = (
+    ("eu-west-1", "instance-backup", "old-billing-mysql", 7, 200),
+    ("us-east-1", "cluster-backup", "search-aurora-2023", 14, 500),
+)
+"""(region, kind, former database, retention days, GiB) of retained automated backups."""
+DENIED_LISTINGS = (("eu-central-1", "DescribeIntegrations"),)
+"""Listings an SCP denies, so the demo shows a "could not check" line."""
+
+
+def seed_related(client: ClientFactory, related: Any, account: str) -> None:
+    """Create the databases only related resources explain, and those resources.
+
+    Args:
+        client: makes a boto3 client for ``(service_name, region)``.
+        related: the sandbox's :class:`~slrwizard.sandbox.related.RelatedBehaviour`.
+        account: the moto account id.
+    """
+    region, bgd, blue, green = BLUE_GREEN
+    client("rds", region).create_db_instance_read_replica(
+        DBInstanceIdentifier=green, SourceDBInstanceIdentifier=blue, Tags=_tags("data")
+    )
+    related.add(
+        "blue-green",
+        region,
+        bgd,
+        {
+            "BlueGreenDeploymentIdentifier": bgd,
+            "BlueGreenDeploymentName": "legacy-reporting-pg16",
+            "Source": related.arn(region, "db", blue),
+            "Target": related.arn(region, "db", green),
+            "Status": "AVAILABLE",
+        },
+        arn=related.arn(region, "deployment", bgd),
+        attached=[blue, green],
+    )
+
+    region, cluster, shards = LIMITLESS
+    related.add(
+        "shard-group",
+        region,
+        shards,
+        {
+            "DBShardGroupIdentifier": shards,
+            "DBShardGroupResourceId": "shardgroup-7b1e2c",
+            "DBClusterIdentifier": cluster,
+            "MaxACU": 768.0,
+            "Status": "available",
+            "DBShardGroupArn": related.arn(region, "shard-group", "shardgroup-7b1e2c"),
+        },
+        arn=related.arn(region, "shard-group", "shardgroup-7b1e2c"),
+        attached=[cluster],
+    )
+
+    region, name, source = INTEGRATION
+    arn = related.arn(region, "integration", "5b7e31c0-8d2f-4a6b-9c1e-2f4d6a8b0c13")
+    related.add(
+        "integration",
+        region,
+        arn,
+        {
+            "IntegrationName": name,
+            "IntegrationArn": arn,
+            "SourceArn": related.arn(region, "cluster", source),
+            "TargetArn": f"arn:aws:redshift-serverless:{region}:{account}:namespace/"
+            "0e2b6f1a-analytics",
+            "Status": "active",
+        },
+        arn=arn,
+        attached=[source],
+    )
+
+    region, proxy, target = PROXY
+    related.add(
+        "proxy",
+        region,
+        proxy,
+        {
+            "DBProxyName": proxy,
+            "DBProxyArn": related.arn(region, "db-proxy", "prx-0c9d8e7f6a5b4c3d2"),
+            "Status": "available",
+            "EngineFamily": "MYSQL",
+        },
+        arn=related.arn(region, "db-proxy", "prx-0c9d8e7f6a5b4c3d2"),
+        attached=[target],
+    )
+
+    region, group, member = CLUSTER_GROUP
+    related.add(
+        "cluster-group",
+        region,
+        group,
+        {
+            "DBClusterGroupIdentifier": group,
+            "DBClusterGroupArn": related.arn(region, "cluster-group", group),
+            "Status": "available",
+            "Engine": AURORA_MYSQL[0],
+            "DeletionProtection": True,
+            "DBClusterGroupMembers": [{"DBClusterArn": related.arn(region, "cluster", member)}],
+        },
+        arn=related.arn(region, "cluster-group", group),
+    )
+
+    region, maz, replica = MULTI_AZ
+    rds = client("rds", region)
+    rds.create_db_cluster(
+        DBClusterIdentifier=maz,
+        Engine="mysql",
+        EngineVersion="8.0.35",
+        DBClusterInstanceClass="db.m6gd.large",
+        AllocatedStorage=100,
+        StorageType="io1",
+        Iops=1000,
+        MasterUsername="dbadmin",
+        MasterUserPassword=DEMO_PASSWORD,
+        Tags=_tags("data"),
+    )
+    backends.rds(account, region).clusters[maz].status = "available"
+    rds.create_db_instance(
+        DBInstanceIdentifier=replica,
+        DBInstanceClass="db.m6gd.large",
+        Engine="mysql",
+        EngineVersion="8.0.35",
+        AllocatedStorage=100,
+        MasterUsername="dbadmin",
+        MasterUserPassword=DEMO_PASSWORD,
+        Tags=_tags("data"),
+    )
+    related.cluster_replicas[(region, replica)] = maz
+
+    for region, kind, former, days, gib in RETAINED_BACKUPS:
+        cluster_backup = kind == "cluster-backup"
+        ident_key = "DBClusterIdentifier" if cluster_backup else "DBInstanceIdentifier"
+        arn_key = (
+            "DBClusterAutomatedBackupsArn" if cluster_backup else "DBInstanceAutomatedBackupsArn"
+        )
+        arn = related.arn(region, "auto-backup", f"ab-{former}")
+        related.add(
+            kind,
+            region,
+            former,
+            {
+                ident_key: former,
+                arn_key: arn,
+                "Region": region,
+                "Status": "retained",
+                "BackupRetentionPeriod": days,
+                "AllocatedStorage": gib,
+                "Engine": "aurora-mysql" if cluster_backup else "mysql",
+            },
+            arn=arn,
+        )
+    for region, operation in DENIED_LISTINGS:
+        related.listing_refusals[(region, operation)] = (
+            "AccessDeniedException",
+            f"User is not authorized to perform: rds:{operation[0].lower()}{operation[1:]} "
+            "with an explicit deny in a service control policy",
+        )

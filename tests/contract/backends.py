@@ -18,7 +18,15 @@ import botocore.loaders
 import botocore.session
 from fakes import STEP_ACTIONS, FakeAccount, Hold
 
-from slrwizard.domain.models import ROLE_NAME, ROLE_PATH, SERVICE_PRINCIPAL
+from slrwizard.aws.related import RELATED_LISTINGS
+from slrwizard.domain.models import (
+    RELATED_LISTING_LABELS,
+    ROLE_NAME,
+    ROLE_PATH,
+    SERVICE_PRINCIPAL,
+    RelatedKind,
+    RelatedResource,
+)
 from slrwizard.domain.plan import StepKind
 
 PASSWORD = "contract-password-1"  # a fake database in moto
@@ -79,6 +87,14 @@ class Arrange(Protocol):
 
     def hold(self, kind: StepKind, *, target: str) -> Hold:
         """The next step of ``kind`` on ``target`` stays in flight until released."""
+        ...
+
+    def related(self, resource: RelatedResource) -> None:
+        """Put a related resource (a Blue/Green deployment, a proxy...) in the account."""
+        ...
+
+    def refuse_listing(self, region: str, kind: RelatedKind) -> None:
+        """The caller may not list ``kind`` in ``region`` (AccessDenied)."""
         ...
 
 
@@ -142,6 +158,15 @@ class FakeArrange:
 
     def hold(self, kind: StepKind, *, target: str) -> Hold:
         return self.aws.hold(kind, target=target)
+
+    def related(self, resource: RelatedResource) -> None:
+        self.aws.related.append(resource)
+
+    def refuse_listing(self, region: str, kind: RelatedKind) -> None:
+        self.aws.unchecked.setdefault(region, []).append(
+            f"could not check {RELATED_LISTING_LABELS[kind]} "
+            "(AccessDenied: this caller may not list them)"
+        )
 
 
 @dataclass
@@ -225,6 +250,23 @@ class Boto3Arrange:
 
     def client(self, service: str, region: str) -> Any:
         return self.session.client(service, region_name=region)  # type: ignore[call-overload]
+
+    def related(self, resource: RelatedResource) -> None:
+        """Into the sandbox's store of related resources, in the API's form."""
+        kind, body, arn = _api_form(self.sandbox.related, resource)
+        guarded = [*resource.attached_to, *resource.green]
+        if resource.kind is RelatedKind.CLUSTER_GROUP:
+            guarded = []  # its members are in its body
+        self.sandbox.related.add(
+            kind, resource.region, resource.identifier, body, arn=arn, attached=guarded
+        )
+
+    def refuse_listing(self, region: str, kind: RelatedKind) -> None:
+        operation = {k: op for k, op, _ in RELATED_LISTINGS}[kind]
+        self.sandbox.related.listing_refusals[(region, operation)] = (
+            "AccessDenied",
+            f"User is not authorized to perform: rds:{operation}",
+        )
 
     def role(self) -> None:
         self.client("iam", "us-east-1").create_role(
@@ -323,6 +365,67 @@ class Boto3Arrange:
         """Whoever deleted it saw it `deleting`: at the sandbox's speed 0, that ends it."""
         rds.describe_db_clusters()
         rds.describe_db_instances()
+
+
+def _api_form(store: Any, x: RelatedResource) -> tuple[str, dict[str, Any], str]:
+    """(the sandbox's kind, the API item, its ARN) for a related resource."""
+    r, ident = x.region, x.identifier
+    on = x.attached_to[0] if x.attached_to else ""
+    match x.kind:
+        case RelatedKind.BLUE_GREEN:
+            arn = store.arn(r, "deployment", ident)
+            body: dict[str, Any] = {
+                "BlueGreenDeploymentIdentifier": ident,
+                "Source": store.arn(r, "db", on),
+                "Target": store.arn(r, "db", x.green[0]),
+                "Status": x.status or "AVAILABLE",
+            }
+            return "blue-green", body, arn
+        case RelatedKind.SHARD_GROUP:
+            arn = store.arn(r, "shard-group", f"shardgroup-{ident}")
+            body = {
+                "DBShardGroupIdentifier": ident,
+                "DBClusterIdentifier": on,
+                "DBShardGroupArn": arn,
+                "Status": x.status or "available",
+            }
+            return "shard-group", body, arn
+        case RelatedKind.INTEGRATION:
+            arn = store.arn(r, "integration", ident)
+            body = {
+                "IntegrationArn": arn,
+                "IntegrationName": x.name,
+                "SourceArn": store.arn(r, "cluster", on),
+                "Status": x.status or "active",
+            }
+            return "integration", body, arn
+        case RelatedKind.PROXY:
+            arn = store.arn(r, "db-proxy", f"prx-{ident}")
+            body = {"DBProxyName": ident, "DBProxyArn": arn, "Status": x.status or "available"}
+            return "proxy", body, arn
+        case RelatedKind.CLUSTER_GROUP:
+            arn = store.arn(r, "cluster-group", ident)
+            body = {
+                "DBClusterGroupIdentifier": ident,
+                "DBClusterGroupArn": arn,
+                "Status": x.status or "available",
+                "DeletionProtection": x.deletion_protection,
+                "DBClusterGroupMembers": [
+                    {"DBClusterArn": store.arn(r, "cluster", c)} for c in x.attached_to
+                ],
+            }
+            return "cluster-group", body, arn
+        case RelatedKind.INSTANCE_BACKUP | RelatedKind.CLUSTER_BACKUP:
+            cluster = x.kind is RelatedKind.CLUSTER_BACKUP
+            arn = store.arn(r, "auto-backup", f"ab-{ident}")
+            body = {
+                "DBClusterIdentifier" if cluster else "DBInstanceIdentifier": ident,
+                "DBClusterAutomatedBackupsArn" if cluster else "DBInstanceAutomatedBackupsArn": arn,
+                "Status": "retained",
+                "BackupRetentionPeriod": x.retention_days,
+                "AllocatedStorage": x.storage_gib,
+            }
+            return ("cluster-backup" if cluster else "instance-backup"), body, arn
 
 
 def new_session() -> boto3.Session:

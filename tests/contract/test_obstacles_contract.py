@@ -17,7 +17,13 @@ from backends import Arrange
 from fakes import STEP_ACTIONS
 
 from slrwizard.domain import errors as e
-from slrwizard.domain.models import Cluster, Instance, RegionOutcome
+from slrwizard.domain.models import (
+    Cluster,
+    Instance,
+    RegionOutcome,
+    RelatedKind,
+    RelatedResource,
+)
 from slrwizard.domain.plan import PlanStep, StepKind
 from slrwizard.domain.ports import Gateway
 
@@ -37,9 +43,12 @@ def seen(gw: Gateway, region: str) -> tuple[dict[str, Cluster], dict[str, Instan
 
 
 def state(gw: Gateway) -> list[tuple[Any, ...]]:
-    """What an operator would compare: every resource's status, protection, links, members."""
+    """What an operator would compare: every resource's status, protection, links, members,
+    and what stands beside them."""
     clusters, instances = seen(gw, US)
+    related = gw.scan_regions([US])[0].related
     return [
+        *((x.kind, x.identifier, x.status, x.attached_to) for x in related),
         *(
             (
                 c.identifier,
@@ -48,6 +57,7 @@ def state(gw: Gateway) -> list[tuple[Any, ...]]:
                 c.global_cluster_id,
                 bool(c.replication_source),
                 [m.identifier for m in c.members],
+                c.cluster_group_id,
             )
             for c in clusters.values()
         ),
@@ -75,6 +85,11 @@ EVERY_KIND = [
     step(K.DELETE_INSTANCE, US, "solo", final_snapshot_id="solo-final"),
     step(K.WAIT_INSTANCE_DELETED, US, "solo"),
     step(K.VERIFY_INSTANCE_SNAPSHOT, US, "solo-final"),
+    step(K.DELETE_BLUE_GREEN, US, "bgd-solo"),
+    step(K.DELETE_INTEGRATION, US, "0a1b2c3d"),
+    step(K.DELETE_PROXY, US, "solo-proxy"),
+    step(K.DELETE_SHARD_GROUP, US, "plain-shards"),
+    step(K.REMOVE_FROM_CLUSTER_GROUP, US, "guarded"),
 ]
 
 
@@ -86,6 +101,38 @@ def _arrange_every_kind(arrange: Arrange) -> None:
     arrange.cluster(US, "rep", replica_of=arrange.cluster(US, "src"))
     arrange.instance(US, "solo", protected=True)
     arrange.instance(US, "dozing", stopped=True)
+    arrange.related(
+        RelatedResource(
+            kind=RelatedKind.BLUE_GREEN,
+            region=US,
+            identifier="bgd-solo",
+            attached_to=["solo"],
+            green=["dozing"],
+        )
+    )
+    arrange.related(
+        RelatedResource(
+            kind=RelatedKind.INTEGRATION, region=US, identifier="0a1b2c3d", attached_to=["plain"]
+        )
+    )
+    arrange.related(
+        RelatedResource(
+            kind=RelatedKind.PROXY, region=US, identifier="solo-proxy", attached_to=["solo"]
+        )
+    )
+    arrange.related(
+        RelatedResource(
+            kind=RelatedKind.SHARD_GROUP,
+            region=US,
+            identifier="plain-shards",
+            attached_to=["plain"],
+        )
+    )
+    arrange.related(
+        RelatedResource(
+            kind=RelatedKind.CLUSTER_GROUP, region=US, identifier="fleet", attached_to=["guarded"]
+        )
+    )
 
 
 def test_every_kind_of_step_denied_names_its_action_and_changes_nothing(

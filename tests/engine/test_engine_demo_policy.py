@@ -72,6 +72,13 @@ def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(
     records: list[Record] = []
     wz.listeners.append(records.append)
     _add_replicas()
+    # A proxy's and a shard group's ARNs end in their resource IDs, not in the names the calls
+    # give: read them before the plan deletes them.
+    related_arns = {
+        str(item.body.get("DBProxyName") or item.body.get("DBShardGroupIdentifier")): item.arn
+        for item in wiring.sandbox.related.items
+        if item.kind in ("proxy", "shard-group")
+    }
 
     # Steps 1-3: inspect, scan every enabled region, plan, confirm, delete.
     assert wz.inspect().exists
@@ -139,7 +146,14 @@ def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(
 
     # ...and every call on the very resources it acted on, as IAM matches them: the policy as
     # printed for any account, and narrowed to the demo's account.
-    pairs = [pair for call in recorder.calls for pair in pairs_of(call, DEMO)]
+    pairs = [pair for call in recorder.calls for pair in pairs_of(call, DEMO, arns=related_arns)]
+    assert {
+        "rds:DeleteBlueGreenDeployment",
+        "rds:DeleteIntegration",
+        "rds:DeleteDBProxy",
+        "rds:DeleteDBShardGroup",
+        "rds:RemoveDBClusterFromDBClusterGroup",
+    } <= {a for a, _, _ in pairs}
     acted = {(action, arn) for action, arn, _ in pairs}
     assert {"rds:RemoveFromGlobalCluster", "rds:DeleteGlobalCluster"} <= {a for a, _ in acted}
     changed = {(a, arn) for a, arn in acted if not a.startswith(("rds:Describe", "iam:Get"))}

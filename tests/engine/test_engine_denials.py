@@ -15,6 +15,7 @@ from fakes import STEP_ACTIONS, FakeAccount
 
 from slrwizard.domain import errors as e
 from slrwizard.domain.executor import ResourceState
+from slrwizard.domain.models import RelatedKind, RelatedResource
 from slrwizard.domain.plan import StepKind
 from slrwizard.domain.records import Record, StepStatus
 from slrwizard.domain.wizard import Wizard
@@ -38,6 +39,22 @@ def _account() -> FakeAccount:
     aws.add_instance(US, "solo", protected=True)
     aws.add_instance(US, "dozing", protected=True).status = "stopped"  # started, then lifted
     aws.add_instance(US, "bystander")
+    # What must go before a database, each before exactly one of them.
+    aws.related += [
+        RelatedResource(
+            kind=RelatedKind.BLUE_GREEN, region=US, identifier="bgd-b", attached_to=["bystander"]
+        ),
+        RelatedResource(
+            kind=RelatedKind.INTEGRATION, region=EU, identifier="0a1b2c", attached_to=["copy"]
+        ),
+        RelatedResource(kind=RelatedKind.PROXY, region=US, identifier="px", attached_to=["solo"]),
+        RelatedResource(
+            kind=RelatedKind.SHARD_GROUP, region=EU, identifier="shards", attached_to=["copy"]
+        ),
+        RelatedResource(
+            kind=RelatedKind.CLUSTER_GROUP, region=US, identifier="fleet", attached_to=["pay"]
+        ),
+    ]
     return aws
 
 

@@ -23,6 +23,7 @@ from enginekit import (
 from moto import mock_aws
 
 from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
+from slrwizard.aws.related import RELATED_LISTINGS
 from slrwizard.domain import errors as e
 from slrwizard.domain.models import RegionOutcome, RegionSource
 from slrwizard.domain.plan import PlanStep, StepKind
@@ -129,9 +130,10 @@ def test_the_scan_listings_leave_beside_describe_regions(gw: Boto3Gateway, fault
     scans = {s.region: s for s in gw.scan_regions(regions.regions)}
     assert listing_left_first == [True]
     early = [c for c in faults.calls if c.service == "rds" and c.region == "eu-west-1"]
-    assert sorted(c.operation for c in early) == ["DescribeDBClusters", "DescribeDBInstances"], (
-        "each region is listed once: the early listings are the scan's"
-    )
+    related = [operation for _, operation, _ in RELATED_LISTINGS]
+    assert sorted(c.operation for c in early) == sorted(
+        ["DescribeDBClusters", "DescribeDBInstances", *related]
+    ), "each region is listed once: the early listings are the scan's"
     assert [c.identifier for c in scans["eu-west-1"].clusters] == ["orders"]
     assert set(scans) == set(regions.regions)
 
@@ -471,3 +473,23 @@ def test_the_gateway_clients_know_every_operation_of_the_service(gw: Boto3Gatewa
     (scan,) = gw.scan_regions(["eu-west-1"])
     assert [i.identifier for i in scan.instances] == ["seeded"]
     assert "rds:CreateDBInstance" not in gw.actions_called  # not the gateway's own call
+
+
+def test_a_related_listing_refused_or_unknown_is_a_could_not_check_line(
+    gw: Boto3Gateway, faults: Faults
+) -> None:
+    """Denied, or unknown to the endpoint: the region is still scanned, and says what it could
+    not check (never a failed region)."""
+    make_cluster("eu-west-1", "orders")
+    faults.deny("DescribeDBProxies")
+    faults.fail("DescribeDBClusterGroups", "InvalidAction", "Could not find operation", status=400)
+    [scan] = gw.scan_regions(["eu-west-1"])
+    assert scan.outcome is RegionOutcome.SCANNED
+    assert [c.identifier for c in scan.clusters] == ["orders"]
+    assert "could not check RDS Proxies (AccessDenied: this caller may not list them)" in (
+        scan.unchecked
+    )
+    assert (
+        "could not check DB cluster groups (InvalidAction: this endpoint does not know the "
+        "operation)" in scan.unchecked
+    )

@@ -60,9 +60,14 @@ Pair = tuple[str, str, dict[str, str]]
 """(action, resource ARN, condition context)."""
 
 
-def pairs_of(call: ApiCall, account: str, partition: str = "aws") -> list[Pair]:
+def pairs_of(
+    call: ApiCall, account: str, partition: str = "aws", arns: dict[str, str] | None = None
+) -> list[Pair]:
     """The (action, resource) pairs IAM authorizes for ``call``, its dependent actions included
-    (a delete that keeps a final snapshot is also a CreateDB(Cluster)Snapshot)."""
+    (a delete that keeps a final snapshot is also a CreateDB(Cluster)Snapshot).
+
+    ``arns`` gives the ARNs of resources a call names by a name the ARN does not hold (a proxy's
+    and a shard group's ARNs end in their resource IDs), as their describes answered them."""
     p, op = call.params, call.operation
     action = f"{call.service}:{op}"
 
@@ -124,7 +129,31 @@ def pairs_of(call: ApiCall, account: str, partition: str = "aws") -> list[Pair]:
         "DeleteDBCluster": [cluster],
         "ModifyDBInstance": [db],
         "DeleteDBInstance": [db],
+        "DeleteBlueGreenDeployment": [rds("deployment", p.get("BlueGreenDeploymentIdentifier"))],
+        "DeleteIntegration": [rds("integration", p.get("IntegrationIdentifier"))],
+        "DeleteDBProxy": [(arns or {}).get(str(p.get("DBProxyName")), rds("db-proxy", None))],
+        "DeleteDBShardGroup": [
+            (arns or {}).get(str(p.get("DBShardGroupIdentifier")), rds("shard-group", None))
+        ],
+        "RemoveDBClusterFromDBClusterGroup": [
+            rds("cluster-group", p.get("DBClusterGroupIdentifier")),
+            cluster,
+        ],
     }
+    listings = {
+        "DescribeBlueGreenDeployments": ("deployment", "BlueGreenDeploymentIdentifier"),
+        "DescribeDBShardGroups": ("shard-group", "DBShardGroupIdentifier"),
+        "DescribeIntegrations": ("integration", "IntegrationIdentifier"),
+        "DescribeDBProxies": ("db-proxy", "DBProxyName"),
+        "DescribeDBProxyTargets": ("db-proxy", "DBProxyName"),
+        "DescribeDBClusterGroups": ("cluster-group", "DBClusterGroupIdentifier"),
+        "DescribeDBInstanceAutomatedBackups": ("auto-backup", None),
+        "DescribeDBClusterAutomatedBackups": ("cluster-auto-backup", None),
+    }
+    if op in listings:
+        kind, param = listings[op]
+        name = p.get(param) if param else None
+        return [(action, (arns or {}).get(str(name)) or rds(kind, name), {})]
     assert op in by_operation, f"no ARN known for {action}"
     pairs: list[Pair] = [(action, arn, {}) for arn in by_operation[op]]
     final = p.get("FinalDBSnapshotIdentifier")

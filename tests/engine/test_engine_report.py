@@ -197,3 +197,41 @@ def test_demo_report_shows_the_seeded_account(run: Run) -> None:
     assert "payments-global (secondary)" in out
     assert "| sa-east-1 | denied |" in out
     assert "| Neptune" in out
+
+
+def test_demo_report_carries_what_stands_beside_the_databases(run: Run) -> None:
+    code, out, _ = run("report", "--demo", "--demo-speed", "0", "--format", "markdown")
+    assert code == 3
+    assert "## Beside the databases (7)" in out
+    assert (
+        "| us-east-1 | Blue/Green deployment | bgd-7h2kq9x4m1 | legacy-reporting, "
+        "legacy-rpt-green (green) | AVAILABLE |" in out
+    )
+    assert "| us-west-2 | Limitless shard group | ledger-shards | ledger-limitless |" in out
+    assert "| ap-southeast-2 | RDS Proxy | crm-proxy | crm-mysql |" in out
+    assert "| eu-west-1 | retained instance backups | old-billing-mysql | - | retained |" in out
+    assert "- eu-central-1: could not check zero-ETL integrations (AccessDeniedException" in out
+    # a proxy holds the role: it is among what blocks it
+    assert "- RDS Proxy crm-proxy in ap-southeast-2 (available)" in out
+
+    code, out, _ = run("report", "--demo", "--demo-speed", "0", "--format", "json")
+    data = json.loads(out)
+    kinds = {x["kind"]: x for region in data["scan"]["regions"] for x in region.get("related", [])}
+    assert set(kinds) == {
+        "blue-green-deployment",
+        "db-shard-group",
+        "zero-etl-integration",
+        "db-proxy",
+        "db-cluster-group",
+        "instance-automated-backup",
+        "cluster-automated-backup",
+    }
+    assert kinds["cluster-automated-backup"]["retention_days"] == 14
+    assert "storage billed until they expire" in kinds["cluster-automated-backup"]["role_effect"]
+    assert kinds["db-shard-group"]["handling"] == (
+        "Step 3 deletes it before its cluster ledger-limitless."
+    )
+
+    code, out, _ = run("report", "--demo", "--demo-speed", "0", "--format", "table")
+    assert "Beside the databases:" in out
+    assert "ap-southeast-2/apac-fleet (DB cluster group, available, on inventory-apac)" in out

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from fakes import related
 from fakes.obstacles import STEP_ACTIONS, Denial, Hold, Obstacles, access_denied
 from fakes.steps import FakeSteps
 from slrwizard.domain import errors as e
@@ -36,13 +37,14 @@ from slrwizard.domain.models import (
     RegionOutcome,
     RegionScan,
     RegionSource,
+    RelatedResource,
     Role,
     RoleDeletionState,
     RoleDeletionStatus,
     RoleInspection,
     RoleUsage,
 )
-from slrwizard.domain.plan import PlanStep, StepKind
+from slrwizard.domain.plan import RELATED_STEPS, PlanStep, StepKind
 from slrwizard.domain.ports import StepResult
 from slrwizard.sandbox import DEFAULT_DENIED_REGIONS, ENABLED_REGIONS, NOT_OPTED_IN
 
@@ -62,6 +64,7 @@ class FakeInstance:
     arn: str = ""
     kms_key_state: str | None = None
     """The state of its KMS key (``Enabled``, ``Disabled``...); None: not encrypted."""
+    read_replica_source_cluster: str | None = None
 
 
 @dataclass
@@ -118,6 +121,10 @@ class FakeAccount:
     tasks: dict[str, Task] = field(default_factory=dict)
     refusals: dict[str, list[e.WizardError]] = field(default_factory=dict)
     obstacles: Obstacles = field(default_factory=Obstacles)
+    related: list[RelatedResource] = field(default_factory=list)
+    """What stands beside the databases (fakes/related.py)."""
+    unchecked: dict[str, list[str]] = field(default_factory=dict)
+    """Region -> its "could not check" lines (listings the caller may not make)."""
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # -- arranging ------------------------------------------------------------------------------
@@ -369,6 +376,7 @@ class FakeGateway:
                     status=i.status,
                     deletion_protection=i.deletion_protection,
                     read_replica_source=i.read_replica_source,
+                    read_replica_source_cluster=i.read_replica_source_cluster,
                 )
                 for i in self.aws.instances.values()
                 if i.region == region and i.cluster_id is None
@@ -378,6 +386,8 @@ class FakeGateway:
             outcome=RegionOutcome.SCANNED,
             clusters=sorted(clusters, key=lambda c: c.identifier),
             instances=sorted(instances, key=lambda i: i.identifier),
+            related=related.in_region(self.aws, region),
+            unchecked=list(self.aws.unchecked.get(region, [])),
         )
 
     def _cluster_model(self, c: FakeCluster) -> Cluster:
@@ -400,6 +410,7 @@ class FakeGateway:
                 group and group.members[:1] == [f"{c.region}/{c.identifier}"]
             ),
             replication_source=c.replication_source,
+            cluster_group_id=related.group_of(self.aws, c.region, c.identifier),
         )
 
     # -- snapshots ------------------------------------------------------------------------------
@@ -413,6 +424,12 @@ class FakeGateway:
     def run_step(self, step: PlanStep, should_stop: Callable[[], bool] | None = None) -> StepResult:
         self.aws.take_refusal(step.kind.value)
         self.aws.obstacles.check(step, self.wait_timeout)
+        with self.aws.lock:
+            refused = related.refusal(self.aws, step)
+            if refused is not None:
+                raise refused
+            if step.kind in RELATED_STEPS:
+                return related.run(self.aws, step, self.request_id())
         return FakeSteps(self).run(step, should_stop)
 
     def wait_for(

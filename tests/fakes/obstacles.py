@@ -36,6 +36,11 @@ STEP_ACTIONS: dict[StepKind, str] = {
     K.DELETE_INSTANCE: "rds:DeleteDBInstance",
     K.WAIT_INSTANCE_DELETED: "rds:DescribeDBInstances",
     K.VERIFY_INSTANCE_SNAPSHOT: "rds:DescribeDBSnapshots",
+    K.DELETE_BLUE_GREEN: "rds:DeleteBlueGreenDeployment",
+    K.DELETE_INTEGRATION: "rds:DeleteIntegration",
+    K.DELETE_PROXY: "rds:DeleteDBProxy",
+    K.DELETE_SHARD_GROUP: "rds:DeleteDBShardGroup",
+    K.REMOVE_FROM_CLUSTER_GROUP: "rds:RemoveDBClusterFromDBClusterGroup",
 }
 """The IAM action whose refusal stops each kind of step (the call that acts, or the wait's
 describe): what an operator must add to the policy."""

@@ -105,7 +105,8 @@ async def test_full_walkthrough(
         headline = str(done.query_one("#done-headline").render())
         assert f"{ROLE_NAME} was deleted" in headline
         kept = [o.snapshot for o in app.outcomes if o.snapshot]
-        assert len(kept) == 10 and all("-final-20261128-0200" in s for s in kept)
+        # 14 databases, of which two are read replicas (no final snapshot: AWS refuses one)
+        assert len(kept) == 12 and all("-final-20261128-0200" in s for s in kept)
         assert "iam:DeleteServiceLinkedRole" in actions(pilot)
         await pilot.press("e")  # the change-ticket report, from the journal
         report = tmp_path / f"slrwizard-{wizard.session_id}.md"
@@ -158,7 +159,11 @@ async def test_snapshot_skip_needs_its_own_choice(make_app: Callable[..., Wizard
         screen = app.screen
         assert isinstance(screen, PlanScreen)
         cards = screen.cards
-        assert all(not c.draft.skip and c.draft.snapshot for c in cards)
+        # Read replicas skip theirs (AWS refuses one): the green side of the Blue/Green
+        # deployment and the Multi-AZ DB cluster's replica; every other keeps one.
+        replicas = {"us-east-1/legacy-rpt-green", "eu-central-1/events-maz-replica"}
+        assert {c.resource.key for c in cards if c.draft.skip} == replicas
+        assert all(c.draft.snapshot for c in cards if c.resource.key not in replicas)
 
         card = next(c for c in cards if c.resource.key == "us-west-2/session-cache-old")
         box = card.query_one("Input.snapshot", Input)
@@ -180,7 +185,8 @@ async def test_snapshot_skip_needs_its_own_choice(make_app: Callable[..., Wizard
         assert entry is not None
         assert entry.skip_final_snapshot and entry.final_snapshot_id is None
         others = [c.resource_plan() for c in cards if c is not card]
-        assert all(o is not None and o.final_snapshot_id for o in others)
+        others = [o for o in others if o is not None and o.key not in replicas]
+        assert len(others) == len(cards) - 3 and all(o.final_snapshot_id for o in others)
         assert isinstance(card, ResourceChoice)
 
 
@@ -256,7 +262,7 @@ async def test_role_in_use_failure_and_the_way_back(make_app: Callable[..., Wiza
         await pilot.press("d")
         await confirm_typed(pilot, app.session.account)
         await on_screen(pilot, "DoneScreen")
-        assert len(app.outcomes) == 11  # both rounds are in the summary
+        assert len(app.outcomes) == 15  # both rounds are in the summary
 
 
 async def test_quitting_mid_deletion_asks_first(make_app: Callable[..., WizardApp]) -> None:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Static
 from slrwizard.domain.models import Cluster, Instance
 from slrwizard.domain.plan import DeletionPlan, default_plan, snapshot_id_problem
 from slrwizard.tui.messages import ChoicesChanged, MovedOn, PlanAdopted
+from slrwizard.tui.related_text import card_note, plan_lines
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import DELETE
 from slrwizard.tui.summary import Draft
@@ -76,8 +77,18 @@ class PlanScreen(WizardScreen[Literal["back"]]):
             if self.resume_note:
                 yield Static(f"Resumed: {self.resume_note}", classes="warning", markup=False)
             with VerticalScroll(id="choices"):
+                beside = plan_lines(scan)
+                if beside:
+                    yield Static(
+                        "Besides the databases (removed first where AWS requires it; the review "
+                        "shows each step):\n" + "\n".join(f"• {line}" for line in beside),
+                        id="plan-beside",
+                        markup=False,
+                    )
                 for resource in resources:
-                    yield ResourceChoice(resource, drafts[resource.key])
+                    yield ResourceChoice(
+                        resource, drafts[resource.key], note=card_note(scan, resource)
+                    )
             yield Static(id="plan-status", markup=False)
             with Horizontal(classes="actions"):
                 yield Static(id="plan-kept", markup=False)

@@ -22,9 +22,10 @@ from textual.widgets import Button, Static
 from slrwizard.domain.plan import DeletionPlan, ResourceSteps
 from slrwizard.tui.messages import MovedOn
 from slrwizard.tui.presenter import group_account
+from slrwizard.tui.related_text import first_removals, plan_lines
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import DELETE
-from slrwizard.tui.text import databases, plural
+from slrwizard.tui.text import databases, english_list, plural
 from slrwizard.tui.widgets.cells import cell
 
 if TYPE_CHECKING:
@@ -132,6 +133,10 @@ class ReviewScreen(WizardScreen[ReviewResult]):
             names = ", ".join(r.identifier for r in lifted)
             parts += [f". Lift deletion protection on {names}", ""]
         parts += ["."]
+        first = first_removals([s for r in self.schedule for s in r.steps])
+        if first:
+            # What AWS requires gone before the databases: confirming the plan consents to it.
+            parts += ["\nFirst, as AWS requires: ", (english_list(first), "bold"), "."]
         return Content.assemble(*parts)
 
     def _steps_table(self) -> Table:
@@ -165,7 +170,21 @@ class ReviewScreen(WizardScreen[ReviewResult]):
                 description = cell(self, (step.description, style))
                 description.no_wrap = False
                 grid.add_row(cell(self, (str(index), "dim")), description)
+        self._add_beside(grid)
         return grid
+
+    def _add_beside(self, grid: Table) -> None:
+        """What stands beside the databases: what goes first, what is left behind."""
+        scan = self.wizard.scan_result
+        lines = plan_lines(scan) if scan is not None else []
+        if not lines:
+            return
+        grid.add_row("", "")
+        grid.add_row("", cell(self, ("Besides the databases", "bold")))
+        for line in lines:
+            text = cell(self, (line, ""))
+            text.no_wrap = False
+            grid.add_row(cell(self, ("•", "dim")), text)
 
     def _redraw_steps(self) -> None:
         self.query_one("#plan-steps", Static).update(self._steps_table())

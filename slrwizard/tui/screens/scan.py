@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Input, ProgressBar, Static
 
 from slrwizard.collector import CYCLIC_GC
 from slrwizard.tui.messages import MovedOn, RegionScanned, RegionsListed, ScanFinished
+from slrwizard.tui.related_text import could_not_check, found_beside
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import CLUSTERS, DELETE, ROLE, next_label
 from slrwizard.tui.text import databases, plural, when
@@ -197,6 +198,9 @@ class ScanScreen(WizardScreen[ScanNext]):
         else:
             read = len(result.regions) - len(result.incomplete_regions)
             text = f"No database in {plural(read, 'region')}."
+        beside = " ".join(t for t in (found_beside(result), could_not_check(result)) if t)
+        if beside:
+            text += f" {beside}"
         missing = result.incomplete_regions
         style = ""
         if missing:

@@ -37,10 +37,11 @@ class ResourceChoice(Vertical):
     class Changed(Message):
         """A choice changed; the screen recomputes the plan."""
 
-    def __init__(self, resource: Cluster | Instance, draft: Draft) -> None:
+    def __init__(self, resource: Cluster | Instance, draft: Draft, note: str = "") -> None:
         super().__init__(classes="choice")
         self.resource = resource
         self._draft = draft
+        self._note = note  # what stands beside it ("Blue/Green green", "in cluster group g")
         self._extra: str | None = None
         self.border_title = f"{resource.region} / {resource.identifier}"
         self.border_subtitle = self._subtitle()
@@ -69,6 +70,8 @@ class ResourceChoice(Vertical):
                 what += f", {resource.status}"
         else:
             what = f"{engine} instance"
+        if self._note:
+            what += f", {self._note}"
         if resource.deletion_protection:
             what += ", PROTECTED"
         return what

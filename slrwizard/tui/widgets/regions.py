@@ -41,7 +41,10 @@ def describe(region: str, scan: RegionScan | None) -> str:
     found = len(scan.clusters) + len(scan.instances)
     if scan.outcome is RegionOutcome.SCANNED:
         what = "nothing found" if not found else f"{found} found"
-        return f"{region}: scanned in {scan.seconds:.1f}s, {what}."
+        if scan.related:
+            what += f", and {len(scan.related)} beside them"
+        unchecked = "".join(f" It {line}." for line in scan.unchecked)
+        return f"{region}: scanned in {scan.seconds:.1f}s, {what}.{unchecked}"
     reason = f": {scan.reason}" if scan.reason else "."
     return f"{region} ({scan.outcome.label}){reason}"
 

@@ -26,6 +26,7 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 # Textual imports its scrollbars the first time a widget needs one, and a table that fills during
@@ -40,10 +41,12 @@ from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowKey
 
+from slrwizard.domain.models import RegionSource, ScanResult
+from slrwizard.tui.related_text import SHORT, attached_cell, database_notes, related_detail
 from slrwizard.tui.widgets.cells import cells
 
 if TYPE_CHECKING:
-    from slrwizard.domain.models import Cluster, Instance, RegionScan
+    from slrwizard.domain.models import Cluster, Instance, RegionScan, RelatedResource
 
 SHORT_ENGINES = {
     "aurora-mysql": "Aurora MySQL",
@@ -100,11 +103,35 @@ class ResourceRow:
 
 
 def rows_from_scan(scan: RegionScan) -> list[ResourceRow]:
-    """A region's clusters, then its standalone instances."""
-    return [*(_cluster_row(c) for c in scan.clusters), *(_instance_row(i) for i in scan.instances)]
+    """A region's clusters, then its standalone instances, then what stands beside them."""
+    whole = ScanResult(
+        regions=[scan], region_source=RegionSource.USER, started=_EPOCH, finished=_EPOCH
+    )
+    return [
+        *(_cluster_row(c, whole) for c in scan.clusters),
+        *(_instance_row(i, whole) for i in scan.instances),
+        *(_related_row(x) for x in scan.related),
+    ]
 
 
-def _cluster_row(cluster: Cluster) -> ResourceRow:
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _related_row(x: RelatedResource) -> ResourceRow:
+    return ResourceRow(
+        key=x.key,
+        region=x.region,
+        name=x.name or x.identifier,
+        engine=SHORT[x.kind],
+        status=x.status,
+        instances=attached_cell(x),
+        protected=x.deletion_protection,
+        global_role="-",
+        detail=related_detail(x),
+    )
+
+
+def _cluster_row(cluster: Cluster, whole: ScanResult | None = None) -> ResourceRow:
     writers = [m.identifier for m in cluster.writers]
     readers = [m.identifier for m in cluster.readers]
     members = (
@@ -121,6 +148,7 @@ def _cluster_row(cluster: Cluster) -> ResourceRow:
         detail += f"; {role} of global database {cluster.global_cluster_id}"
     if cluster.replication_source:
         detail += f"; read replica of {cluster.replication_source}"
+    detail += database_notes(whole, cluster)
     return ResourceRow(
         key=cluster.key,
         region=cluster.region,
@@ -134,20 +162,22 @@ def _cluster_row(cluster: Cluster) -> ResourceRow:
     )
 
 
-def _instance_row(instance: Instance) -> ResourceRow:
+def _instance_row(instance: Instance, whole: ScanResult | None = None) -> ResourceRow:
     detail = (
         f"Standalone instance {instance.identifier} ({instance.engine_label} "
         f"{instance.engine_version}, {instance.instance_class or 'unknown class'})"
     )
-    if instance.read_replica_source:
+    side = whole.blue_green_side(instance.region, instance.identifier) if whole else None
+    if instance.read_replica_source and (side is None or side[0] != "green"):
         detail += f"; read replica of {instance.read_replica_source}"
+    detail += database_notes(whole, instance)
     return ResourceRow(
         key=instance.key,
         region=instance.region,
         name=instance.identifier,
         engine=SHORT_ENGINES.get(instance.engine, instance.engine_label),
         status=instance.status,
-        instances="standalone",
+        instances=f"{side[0]} (B/G)" if side else "standalone",
         protected=instance.deletion_protection,
         global_role="-",
         detail=detail + ".",
