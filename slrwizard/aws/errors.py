@@ -75,6 +75,7 @@ _NOT_FOUND = {
     "DBClusterSnapshotNotFoundFault",
     "DBSnapshotNotFound",
     "DBSnapshotNotFoundFault",
+    "ObjectNotFoundException",  # Application Auto Scaling: no such scalable target
 }
 _STATE = {
     "InvalidDBClusterStateFault",

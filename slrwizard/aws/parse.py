@@ -46,6 +46,8 @@ def cluster_from_api(
         global_cluster_id=str(global_id) if global_id else None,
         global_cluster_primary=bool(global_id) and arn in global_writers,
         replication_source=raw.get("ReplicationSourceIdentifier") or None,
+        replica_clusters=[str(r) for r in raw.get("ReadReplicaIdentifiers") or []],
+        limitless=str(raw.get("ClusterScalabilityType") or "") == "limitless",
     )
 
 

@@ -17,14 +17,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from slrwizard.aws.errors import REGION_DISABLED_CODES, TOKEN_REFUSED_CODES, refuses_credentials
+from slrwizard.aws.members import AUTOSCALING, RDS_NAMESPACE, scalable_target_from_api
 from slrwizard.aws.parse import cluster_from_api, instance_from_api
 from slrwizard.aws.regions import Regions
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
-from slrwizard.domain.models import RegionOutcome, RegionScan
+from slrwizard.domain.models import Cluster, RegionOutcome, RegionScan, ScalableTarget
 
 LISTINGS = (("DescribeDBClusters", "DBClusters"), ("DescribeDBInstances", "DBInstances"))
 """A region's scan: these two listings, every page."""
+AUTOSCALING_LISTING = ("DescribeScalableTargets", "ScalableTargets")
+"""...and its clusters' Aurora Auto Scaling targets, in flight with them (not after them: one
+round trip per region either way). Its failure (a policy without application-autoscaling) does
+not fail the region: the clusters say their targets are unknown."""
+ALL_LISTINGS = (*LISTINGS, AUTOSCALING_LISTING)
+_SERVICES: dict[str, tuple[str, dict[str, Any]]] = {
+    "DescribeScalableTargets": (AUTOSCALING, {"ServiceNamespace": RDS_NAMESPACE}),
+}
+"""Listings of another service than RDS: its service name and fixed parameters."""
 
 EARLY_LISTINGS_FRESH_FOR = 30.0
 """Seconds for which listings started before the region list came back may stand in for a scan's
@@ -70,7 +80,8 @@ class Scanner:
             if not regions:
                 return
             early = _EarlyRound(
-                time.monotonic(), {(r, op): Future() for r in regions for op, _ in LISTINGS}
+                time.monotonic(),
+                {(r, op): Future() for r in regions for op, _ in ALL_LISTINGS},
             )
             with self._lock:
                 if self._scans_begun != begun:
@@ -82,7 +93,7 @@ class Scanner:
             # lock) and that region's listings leave at once. Seventy threads all building at
             # once would queue for the GIL and delay the calls that other steps wait for.
             for region in regions:
-                for operation, key in LISTINGS:
+                for operation, key in ALL_LISTINGS:
                     self._start_listing(region, operation, key, early.listings[(region, operation)])
 
         threading.Thread(target=start_all, name="early-listings", daemon=True).start()
@@ -112,7 +123,7 @@ class Scanner:
         listings = {
             region: [
                 fresh.get((region, operation)) or self._start_listing(region, operation, key)
-                for operation, key in LISTINGS
+                for operation, key in ALL_LISTINGS
             ]
             for region in dict.fromkeys(regions)
         }
@@ -122,8 +133,8 @@ class Scanner:
             max_workers=max(1, len(listings)), thread_name_prefix="scan"
         ) as pool:
             futures = {
-                region: pool.submit(self._scan_one, region, pair[0], pair[1], on_region)
-                for region, pair in listings.items()
+                region: pool.submit(self._scan_one, region, found[0], found[1], found[2], on_region)
+                for region, found in listings.items()
             }
             return [futures[region].result() for region in regions]
 
@@ -147,8 +158,9 @@ class Scanner:
         if future is None:
             future = Future()
             self._track(future)
+        service, params = _SERVICES.get(operation, ("rds", {}))
         try:
-            self.transport.client("rds", region)  # here, so the thread starts with its request
+            self.transport.client(service, region)  # here, so the thread starts with its request
         except e.WizardError as exc:
             future.set_exception(exc)
             return future
@@ -157,7 +169,9 @@ class Scanner:
             if not future.set_running_or_notify_cancel():
                 return
             try:
-                future.set_result(list(self.transport.paginate("rds", operation, key, region)))
+                future.set_result(
+                    list(self.transport.paginate(service, operation, key, region, **params))
+                )
             except BaseException as exc:  # handed to whoever reads the future
                 future.set_exception(exc)
 
@@ -169,6 +183,7 @@ class Scanner:
         region: str,
         clusters_f: Listing,
         instances_f: Listing,
+        targets_f: Listing,
         on_region: Callable[[RegionScan], None] | None,
     ) -> RegionScan:
         started = time.monotonic()
@@ -178,7 +193,9 @@ class Scanner:
             status = {
                 str(i["DBInstanceIdentifier"]): str(i["DBInstanceStatus"]) for i in raw_instances
             }
-            clusters = [cluster_from_api(region, c, status, primaries) for c in raw_clusters]
+            clusters = with_autoscaling(
+                [cluster_from_api(region, c, status, primaries) for c in raw_clusters], targets_f
+            )
             instances = [
                 instance_from_api(region, i)
                 for i in raw_instances
@@ -226,6 +243,29 @@ class Scanner:
                     if m.get("IsWriter")
                 }
         return writers
+
+
+def with_autoscaling(clusters: list[Cluster], targets_f: Listing) -> list[Cluster]:
+    """The clusters with their Aurora Auto Scaling targets (or why those are unknown)."""
+    if not any(c.engine.startswith("aurora") for c in clusters):
+        return clusters
+    try:
+        targets = [scalable_target_from_api(t) for t in targets_f.result()]
+    except e.WizardError as exc:
+        note = f"Aurora Auto Scaling not read ({exc.code or 'error'})"
+        return [
+            c.model_copy(update={"autoscaling_note": note}) if c.engine.startswith("aurora") else c
+            for c in clusters
+        ]
+    by_id: dict[str, list[ScalableTarget]] = {}
+    for target in targets:
+        by_id.setdefault(target.resource_id.lower(), []).append(target)
+    return [
+        c.model_copy(update={"autoscaling": by_id[f"cluster:{c.identifier}".lower()]})
+        if f"cluster:{c.identifier}".lower() in by_id
+        else c
+        for c in clusters
+    ]
 
 
 def _outcome(exc: e.WizardError) -> RegionOutcome:

@@ -18,6 +18,7 @@ from typing import Any
 
 from typing_extensions import assert_never  # typing's own arrived in 3.11; pydantic needs this
 
+from slrwizard.aws.members import MemberSteps
 from slrwizard.aws.prechecks import PreChecks
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
@@ -52,6 +53,7 @@ class StepRunner:
     def __init__(self, transport: Transport) -> None:
         self.aws = transport
         self.checks = PreChecks(transport)
+        self._autoscaling = MemberSteps(transport)
 
     def run(self, step: PlanStep, should_stop: Stop = None) -> StepResult:
         """Carry out ``step``; mypy checks that every kind has its branch."""
@@ -69,8 +71,12 @@ class StepRunner:
                 return self._remove_from_global(step)
             case StepKind.PROMOTE_REPLICA:
                 return self._promote_replica(step)
+            case StepKind.DEREGISTER_AUTOSCALING:
+                return self._autoscaling.deregister(step)
             case StepKind.DELETE_MEMBER:
                 return self._delete_member(step)
+            case StepKind.DELETE_NEW_MEMBERS:
+                return self._autoscaling.delete_new_members(step, self._cluster(step))
             case StepKind.LIFT_CLUSTER_PROTECTION:
                 return self._lift_protection(step, stop, cluster=True)
             case StepKind.DELETE_CLUSTER:
@@ -310,8 +316,14 @@ class StepRunner:
             return StepResult(
                 skipped=True, note="already deleting: waiting for it, not deleting again"
             )
+        # DeleteDBInstances=true: every instance, then the cluster, all or nothing (paths.py).
+        with_instances = {"DeleteDBInstances": True} if step.delete_instances else {}
         result = self._send_delete(
-            step, "DeleteDBCluster", DBClusterIdentifier=step.target, **_final_snapshot(step)
+            step,
+            "DeleteDBCluster",
+            DBClusterIdentifier=step.target,
+            **_final_snapshot(step),
+            **with_instances,
         )
         self.checks.release(step.region, step.final_snapshot_id, cluster=True)
         return result
