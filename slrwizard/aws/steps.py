@@ -27,6 +27,8 @@ from slrwizard.domain.ports import StepResult
 
 Stop = Callable[[], bool] | None
 _GONE_OR_GOING = {"deleting", "deleted"}
+_MEMBERS_LEFT = "still contains DB instances in non-deleting state"
+"""AWS's words (and moto's) for a DeleteDBCluster that finds members not deleting."""
 
 
 def _snapshot_missing(step: PlanStep) -> e.WizardError:
@@ -318,15 +320,31 @@ class StepRunner:
             )
         # DeleteDBInstances=true: every instance, then the cluster, all or nothing (paths.py).
         with_instances = {"DeleteDBInstances": True} if step.delete_instances else {}
-        result = self._send_delete(
-            step,
-            "DeleteDBCluster",
-            DBClusterIdentifier=step.target,
-            **_final_snapshot(step),
-            **with_instances,
-        )
+        try:
+            result = self._send_delete(
+                step,
+                "DeleteDBCluster",
+                DBClusterIdentifier=step.target,
+                **_final_snapshot(step),
+                **with_instances,
+            )
+        except e.InvalidStateError as exc:
+            if not (step.delete_instances and _MEMBERS_LEFT in exc.explanation):
+                raise
+            result = self._delete_members_then_cluster(step)
         self.checks.release(step.region, step.final_snapshot_id, cluster=True)
         return result
+
+    def _delete_members_then_cluster(self, step: PlanStep) -> StepResult:
+        """The endpoint refused the one call as if DeleteDBInstances were absent (moto, older
+        emulators; AWS itself deletes the instances or nothing): the instances one by one,
+        readers first, then the cluster alone."""
+        members = self._autoscaling.delete_new_members(step, self._cluster(step))
+        result = self._send_delete(
+            step, "DeleteDBCluster", DBClusterIdentifier=step.target, **_final_snapshot(step)
+        )
+        note = "the endpoint kept the instances: deleted one by one first"
+        return result.model_copy(update={"note": f"{note} ({members.note})"})
 
     def _delete_global_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
         """Members that left are listed for a while and AWS refuses until they are not: the

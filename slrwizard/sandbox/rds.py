@@ -342,6 +342,7 @@ class RdsBehaviour:
                 gone_at=self._state.clock.deadline(seconds),
                 cluster_id=call.notes.get("cluster_id"),
                 writer=bool(call.notes.get("writer", False)),
+                after_members="after_instances" in call.notes,
             )
         )
 

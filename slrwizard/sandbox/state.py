@@ -54,6 +54,8 @@ class Ghost:
     writer: bool = False
     seen: bool = False
     shown_until: float = 0.0
+    after_members: bool = False
+    """A cluster deleted with its instances (``DeleteDBInstances``): gone only after them."""
 
 
 @dataclass
@@ -119,12 +121,10 @@ class SimState:
             if g.kind != "cluster" and over(g.gone_at, g.seen, g.shown_until)
         ]:
             del self._ghosts[key]
-        # A cluster is gone only after its instances: AWS deletes them first.
+        # A cluster deleted with its instances is gone only after them: AWS deletes them first.
         for key in [k for k, g in self._ghosts.items() if g.kind == "cluster"]:
-            if key not in self._ghosts:
-                continue
             ghost = self._ghosts[key]
-            if (ghost.region, ghost.identifier.lower()) in holding:
+            if ghost.after_members and (ghost.region, ghost.identifier.lower()) in holding:
                 # Its own end is still to be seen, once its last instance is gone.
                 ghost.seen, ghost.shown_until = False, self.visible_until()
                 continue

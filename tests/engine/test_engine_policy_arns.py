@@ -80,6 +80,21 @@ def pairs_of(call: ApiCall, account: str, partition: str = "aws") -> list[Pair]:
         "DescribeAccountAttributes",
     ):
         return [(action, "*", {})]  # no resource types: "*" only
+    if call.service == "application-autoscaling":
+        if op == "DescribeScalableTargets":
+            return [(action, "*", {})]  # no resource types: "*" only
+        assert op == "DeregisterScalableTarget", f"no ARN known for {action}"
+        # A scalable target's ARN ends in an id AWS assigns (DescribeScalableTargets'
+        # ScalableTargetARN), not in the cluster's name: the shape is what the policy matches.
+        target_id = str(p["ResourceId"]).replace(":", "-")
+        return [
+            (
+                action,
+                f"arn:{partition}:application-autoscaling:{call.region}:{account}:"
+                f"scalable-target/{target_id}",
+                {},
+            )
+        ]
     if call.service == "kms":
         assert op == "DescribeKey", f"no ARN known for {action}"
         key = str(p["KeyId"])

@@ -41,6 +41,7 @@ from slrwizard.domain.models import (
     RoleDeletionStatus,
     RoleInspection,
     RoleUsage,
+    ScalableTarget,
 )
 from slrwizard.domain.plan import PlanStep, StepKind
 from slrwizard.domain.ports import StepResult
@@ -76,6 +77,11 @@ class FakeCluster:
     replication_source: str | None = None
     arn: str = ""
     kms_key_state: str | None = None
+    autoscaling: list[ScalableTarget] = field(default_factory=list)
+    """Its Aurora Auto Scaling targets: while one is registered, deleting a reader adds one
+    back (as the sandbox does)."""
+    added_back: list[str] = field(default_factory=list)
+    """Readers Aurora Auto Scaling added back, in order."""
 
 
 @dataclass
@@ -169,6 +175,12 @@ class FakeAccount:
                 f"{region}/{ident}"
             )
         return cluster
+
+    def autoscale(self, region: str, ident: str, low: int = 1, high: int = 4) -> None:
+        """Register an Aurora Auto Scaling target (its readers) on the cluster."""
+        self.clusters[f"{region}/{ident}"].autoscaling.append(
+            ScalableTarget(resource_id=f"cluster:{ident}", min_capacity=low, max_capacity=high)
+        )
 
     def add_instance(
         self,
@@ -400,6 +412,7 @@ class FakeGateway:
                 group and group.members[:1] == [f"{c.region}/{c.identifier}"]
             ),
             replication_source=c.replication_source,
+            autoscaling=list(c.autoscaling),
         )
 
     # -- snapshots ------------------------------------------------------------------------------
