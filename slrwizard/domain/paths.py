@@ -60,7 +60,7 @@ def deletion_path(cluster: Cluster, replicas: Sequence[str] = ()) -> DeletionPat
         reasons.append(f"a member of global database {cluster.global_cluster_id}")
     if cluster.limitless:
         reasons.append("an Aurora Limitless Database cluster")
-    sources = sorted({*cluster.replica_clusters, *replicas})
+    sources = sorted({r.rsplit(":", 1)[-1] for r in [*cluster.replica_clusters, *replicas]})
     if sources:
         reasons.append(f"the source of replica cluster {', '.join(sources)}")
     if cluster.status == "stopping":

@@ -184,6 +184,7 @@ def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(
             "sts:GetCallerIdentity",
             "ec2:DescribeRegions",
             "iam:GetServiceLastAccessedDetails",
+            "application-autoscaling:DescribeScalableTargets",  # "*" only, like these
             *(a for a in called if a.startswith("rds:Describe")),
         }
 

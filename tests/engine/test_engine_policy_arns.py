@@ -64,7 +64,9 @@ def pairs_of(call: ApiCall, account: str, partition: str = "aws") -> list[Pair]:
     """The (action, resource) pairs IAM authorizes for ``call``, its dependent actions included
     (a delete that keeps a final snapshot is also a CreateDB(Cluster)Snapshot)."""
     p, op = call.params, call.operation
-    action = f"{call.service}:{op}"
+    # botocore's event names use the service id (application-auto-scaling), IAM the prefix.
+    prefix = {"application-auto-scaling": "application-autoscaling"}.get(call.service)
+    action = f"{prefix or call.service}:{op}"
 
     def rds(kind: str, name: str | None) -> str:
         if name and name.startswith("arn:"):
@@ -80,7 +82,7 @@ def pairs_of(call: ApiCall, account: str, partition: str = "aws") -> list[Pair]:
         "DescribeAccountAttributes",
     ):
         return [(action, "*", {})]  # no resource types: "*" only
-    if call.service == "application-autoscaling":
+    if prefix == "application-autoscaling":
         if op == "DescribeScalableTargets":
             return [(action, "*", {})]  # no resource types: "*" only
         assert op == "DeregisterScalableTarget", f"no ARN known for {action}"
