@@ -67,6 +67,9 @@ STEP_OPS = {
     "promote-replica": "PromoteReadReplicaDBCluster",
     "delete-global-cluster": "DeleteGlobalCluster",
 }
+CONDITIONAL_STEPS = frozenset({"delete-new-members", "deregister-autoscaling"})
+"""Mutating steps that call AWS only for what they find (a member that appeared, a scalable
+target): none in the drill account."""
 
 # The drill account's plan, call by call: (operation, target) of each mutating call.
 PLAN_CALLS = [
