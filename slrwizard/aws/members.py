@@ -27,6 +27,8 @@ from slrwizard.domain.ports import StepResult
 AUTOSCALING = "application-autoscaling"
 RDS_NAMESPACE = "rds"
 _GONE_OR_GOING = {"deleting", "deleted"}
+AUTOSCALED_PREFIX = "application-autoscaling-"
+"""How Aurora Auto Scaling names the readers it adds (``application-autoscaling-<id>``)."""
 
 
 def cluster_resource_id(cluster_id: str) -> str:
@@ -86,8 +88,11 @@ class MemberSteps:
         dims = ", ".join(str(t.get("ScalableDimension")) for t in found)
         return StepResult(request_id=request_id, note=f"deregistered {dims}")
 
-    def delete_new_members(self, step: PlanStep, cluster: dict[str, Any] | None) -> StepResult:
-        """Delete every member of ``cluster`` (described just now) not already deleting."""
+    def delete_new_members(
+        self, step: PlanStep, cluster: dict[str, Any] | None, only: str | None = None
+    ) -> StepResult:
+        """Delete every member of ``cluster`` (described just now) not already deleting (only
+        those whose identifier starts with ``only``, if given)."""
         if cluster is None or cluster.get("Status") in _GONE_OR_GOING:
             return StepResult(skipped=True, note="the cluster is already going")
         members = sorted(
@@ -98,6 +103,8 @@ class MemberSteps:
         request_id = None
         for member in members:
             ident = str(member.get("DBInstanceIdentifier", ""))
+            if only is not None and not ident.startswith(only):
+                continue
             if self._going(step.region, ident):
                 continue
             try:

@@ -18,7 +18,7 @@ from typing import Any
 
 from typing_extensions import assert_never  # typing's own arrived in 3.11; pydantic needs this
 
-from slrwizard.aws.members import MemberSteps
+from slrwizard.aws.members import AUTOSCALED_PREFIX, MemberSteps
 from slrwizard.aws.prechecks import PreChecks
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
@@ -329,21 +329,30 @@ class StepRunner:
                 **with_instances,
             )
         except e.InvalidStateError as exc:
-            if not (step.delete_instances and _MEMBERS_LEFT in exc.explanation):
+            if _MEMBERS_LEFT not in exc.explanation:
                 raise
-            result = self._delete_members_then_cluster(step)
+            # The one call on an endpoint that ignores DeleteDBInstances (all its members), or a
+            # reader Aurora Auto Scaling added since the members were read again (only those,
+            # by AWS's name for them): delete them, then the cluster once more.
+            autoscaled = None if step.delete_instances else AUTOSCALED_PREFIX
+            result = self._delete_members_then_cluster(step, autoscaled, exc)
         self.checks.release(step.region, step.final_snapshot_id, cluster=True)
         return result
 
-    def _delete_members_then_cluster(self, step: PlanStep) -> StepResult:
-        """The endpoint refused the one call as if DeleteDBInstances were absent (moto, older
-        emulators; AWS itself deletes the instances or nothing): the instances one by one,
-        readers first, then the cluster alone."""
-        members = self._autoscaling.delete_new_members(step, self._cluster(step))
+    def _delete_members_then_cluster(
+        self, step: PlanStep, only: str | None, refusal: e.InvalidStateError
+    ) -> StepResult:
+        """AWS found members not deleting: the endpoint ignored DeleteDBInstances (moto, older
+        emulators; AWS itself deletes the instances or nothing), or Aurora Auto Scaling added a
+        reader since the members were read again. Those members (``only`` those whose name
+        starts so, if given) one by one, readers first, then the cluster alone, once."""
+        members = self._autoscaling.delete_new_members(step, self._cluster(step), only)
+        if members.skipped:
+            raise refusal  # nothing of the kind: AWS's refusal stands
         result = self._send_delete(
             step, "DeleteDBCluster", DBClusterIdentifier=step.target, **_final_snapshot(step)
         )
-        note = "the endpoint kept the instances: deleted one by one first"
+        note = "members were left: deleted one by one first"
         return result.model_copy(update={"note": f"{note} ({members.note})"})
 
     def _delete_global_cluster(self, step: PlanStep, stop: Stop) -> StepResult:

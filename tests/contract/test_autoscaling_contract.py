@@ -87,3 +87,21 @@ def test_a_deregistered_target_adds_no_reader(backend: Backend) -> None:
     assert [m for m in _one_by_one(gw) if m not in ("shop-w", "shop-r1")] == []
     gw.run_step(step(K.DELETE_MEMBER, EU, "shop-w", cluster_id="shop"))
     assert gw.run_step(step(K.DELETE_NEW_MEMBERS, EU, "shop")).skipped is True
+
+
+def test_a_reader_added_after_the_members_were_read_goes_with_the_cluster(
+    backend: Backend,
+) -> None:
+    """AWS refuses DeleteDBCluster while a member is not deleting: the step deletes the reader
+    Aurora Auto Scaling added since the members were read again, then the cluster, once."""
+    gw, arrange = backend
+    arrange.cluster(EU, "shop", readers=1)
+    arrange.autoscale(EU, "shop")
+    added = [m for m in _one_by_one(gw) if m not in ("shop-w", "shop-r1")]
+    assert len(added) == 1  # Aurora Auto Scaling added a reader back
+    gw.run_step(step(K.DELETE_MEMBER, EU, "shop-w", cluster_id="shop"))
+    done = gw.run_step(step(K.DELETE_CLUSTER, EU, "shop", final_snapshot_id="shop-final"))
+    assert "members were left: deleted one by one first" in done.note
+    gw.run_step(step(K.WAIT_CLUSTER_DELETED, EU, "shop"))
+    assert cluster(gw, EU, "shop") is None
+    assert gw.snapshot_exists(EU, "shop-final", cluster=True)

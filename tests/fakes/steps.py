@@ -203,7 +203,8 @@ class FakeSteps:
         live = self.aws.members(cluster.region, cluster.identifier)
         readers = sum(1 for m in live if not m.writer)
         if any(m.writer for m in live) and readers < max(1, cluster.autoscaling[0].min_capacity):
-            name = f"{cluster.identifier}-as{len(cluster.added_back) + 1}"
+            added = sum(len(c.added_back) for c in self.aws.clusters.values())
+            name = f"application-autoscaling-{added + 1:08x}"  # AWS's name for them
             self.aws.add_instance(
                 cluster.region, name, engine=cluster.engine, cluster_id=cluster.identifier
             )
@@ -347,17 +348,23 @@ class FakeSteps:
                 code="InvalidParameterCombination",
             )
         members = self.aws.members(step.region, step.target)
+        note = ""
         if step.delete_instances and members:
             self._one_call_refusal(step, cluster, members)
         elif members and cluster.engine not in ("mysql", "postgres"):
-            raise _state_error(
-                "Cluster cannot be deleted, it still contains DB instances in non-deleting state."
-            )
+            # AWS refuses ("still contains DB instances in non-deleting state"); the gateway then
+            # deletes the readers Aurora Auto Scaling added (by their name) and tries once more.
+            if not all(m.identifier.startswith("application-autoscaling-") for m in members):
+                raise _state_error(
+                    "Cluster cannot be deleted, it still contains DB instances in non-deleting "
+                    "state."
+                )
+            note = "members were left: deleted one by one first"
         self._take_snapshot(step, cluster=True)
         for member in members:
             del self.aws.instances[f"{member.region}/{member.identifier}"]
         del self.aws.clusters[f"{step.region}/{step.target}"]
-        return self._done()
+        return StepResult(request_id=self.gw.request_id(), note=note)
 
     def _one_call_refusal(
         self, step: PlanStep, cluster: FakeCluster, members: list[FakeInstance]
