@@ -115,6 +115,19 @@ def statements(partition: str = "aws", account: str = "*") -> list[dict[str, Any
             "Resource": f"arn:{partition}:kms:*:{account}:key/*",
         },
         {
+            "Sid": "ReadAuroraAutoScaling",
+            "Effect": "Allow",
+            # An autoscaled cluster gets readers back: the scan shows its scalable targets.
+            "Action": ["application-autoscaling:DescribeScalableTargets"],  # "*" only
+            "Resource": "*",
+        },
+        {
+            "Sid": "DeregisterAuroraAutoScalingWhenTicked",
+            "Effect": "Allow",
+            "Action": ["application-autoscaling:DeregisterScalableTarget"],
+            "Resource": f"arn:{partition}:application-autoscaling:*:{account}:scalable-target/*",
+        },
+        {
             "Sid": "DeleteClustersAndInstances",
             "Effect": "Allow",
             "Action": [
@@ -125,6 +138,7 @@ def statements(partition: str = "aws", account: str = "*") -> list[dict[str, Any
                 "rds:ModifyDBCluster",
                 "rds:DeleteDBCluster",
                 "rds:ModifyDBInstance",
+                # Also for DeleteDBCluster(DeleteDBInstances=true), on every instance it deletes.
                 "rds:DeleteDBInstance",
                 "rds:DeleteGlobalCluster",
             ],

@@ -84,6 +84,7 @@ _NOT_FOUND = {
     "DBProxyNotFoundFault",
     "DBProxyTargetGroupNotFoundFault",
     "DBClusterGroupNotFound",
+    "ObjectNotFoundException",  # Application Auto Scaling: no such scalable target
 }
 _STATE = {
     "InvalidDBClusterStateFault",

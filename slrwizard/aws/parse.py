@@ -47,6 +47,8 @@ def cluster_from_api(
         global_cluster_primary=bool(global_id) and arn in global_writers,
         replication_source=raw.get("ReplicationSourceIdentifier") or None,
         cluster_group_id=raw.get("DBClusterGroupIdentifier") or None,
+        replica_clusters=[str(r) for r in raw.get("ReadReplicaIdentifiers") or []],
+        limitless=str(raw.get("ClusterScalabilityType") or "") == "limitless",
     )
 
 

@@ -17,18 +17,44 @@ from dataclasses import dataclass
 from typing import Any
 
 from slrwizard.aws.errors import REGION_DISABLED_CODES, TOKEN_REFUSED_CODES, refuses_credentials
+from slrwizard.aws.members import AUTOSCALING, RDS_NAMESPACE, scalable_target_from_api
 from slrwizard.aws.parse import cluster_from_api, instance_from_api
 from slrwizard.aws.regions import Regions
 from slrwizard.aws.related import RELATED_LISTINGS, list_items, read_related
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
-from slrwizard.domain.models import RegionOutcome, RegionScan, RelatedKind, RelatedResource
+from slrwizard.domain.models import (
+    Cluster,
+    RegionOutcome,
+    RegionScan,
+    RelatedKind,
+    RelatedResource,
+    ScalableTarget,
+)
 
 LISTINGS = (("DescribeDBClusters", "DBClusters"), ("DescribeDBInstances", "DBInstances"))
 """A region's scan: these two listings, every page."""
-ALL_LISTINGS = (*LISTINGS, *((operation, key) for _, operation, key in RELATED_LISTINGS))
+AUTOSCALING_LISTING = ("DescribeScalableTargets", "ScalableTargets")
+"""...and its clusters' Aurora Auto Scaling targets, in flight with them (not after them: one
+round trip per region either way). Its failure (a policy without application-autoscaling) does
+not fail the region: the clusters say their targets are unknown."""
+RELATED = tuple((operation, key) for _, operation, key in RELATED_LISTINGS)
 """...and the related listings of :mod:`slrwizard.aws.related` (each guarded on its own when
-read), which leave with them: early too, so they cost the scan no round trip of their own."""
+read). They leave with the others, early too, but one after another on one thread per region:
+seven more threads per region would queue for the interpreter lock with the UI thread (the
+keystroke benchmark), for answers that are nearly always empty lists."""
+GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (LISTINGS[0],),
+    (LISTINGS[1],),
+    (AUTOSCALING_LISTING,),
+    RELATED,
+)
+"""The listings of one region, grouped by the thread that makes them (in order)."""
+ALL_LISTINGS = tuple(listing for group in GROUPS for listing in group)
+_SERVICES: dict[str, tuple[str, dict[str, Any]]] = {
+    "DescribeScalableTargets": (AUTOSCALING, {"ServiceNamespace": RDS_NAMESPACE}),
+}
+"""Listings of another service than RDS: its service name and fixed parameters."""
 
 EARLY_LISTINGS_FRESH_FOR = 30.0
 """Seconds for which listings started before the region list came back may stand in for a scan's
@@ -86,8 +112,9 @@ class Scanner:
             # lock) and that region's listings leave at once. Seventy threads all building at
             # once would queue for the GIL and delay the calls that other steps wait for.
             for region in regions:
-                for operation, key in ALL_LISTINGS:
-                    self._start_listing(region, operation, key, early.listings[(region, operation)])
+                for group in GROUPS:
+                    futures = [early.listings[(region, operation)] for operation, _ in group]
+                    self._start_listings(region, group, futures)
 
         threading.Thread(target=start_all, name="early-listings", daemon=True).start()
 
@@ -113,14 +140,7 @@ class Scanner:
             if early is not None and time.monotonic() - early.started <= EARLY_LISTINGS_FRESH_FOR
             else {}
         )
-        listings = {
-            region: {
-                operation: fresh.get((region, operation))
-                or self._start_listing(region, operation, key)
-                for operation, key in ALL_LISTINGS
-            }
-            for region in dict.fromkeys(regions)
-        }
+        listings = {region: self._listings(region, fresh) for region in dict.fromkeys(regions)}
         # Every listing is in flight already (AWS throttles per region, so all can go at once);
         # one thread per region turns its answers into the domain's models once they are in.
         with ThreadPoolExecutor(
@@ -132,6 +152,7 @@ class Scanner:
                     region,
                     found["DescribeDBClusters"],
                     found["DescribeDBInstances"],
+                    found[AUTOSCALING_LISTING[0]],
                     on_region,
                     [(kind, found[operation]) for kind, operation, _ in RELATED_LISTINGS],
                 )
@@ -148,33 +169,58 @@ class Scanner:
         with self._lock:
             self._running.discard(future)
 
-    def _start_listing(
-        self, region: str, operation: str, key: str, future: Listing | None = None
-    ) -> Listing:
-        """Every item of one RDS listing in ``region``, on its own thread, into ``future``.
+    def _listings(self, region: str, fresh: dict[tuple[str, str], Listing]) -> dict[str, Listing]:
+        """The region's listings by operation: the early ones still fresh, the others started."""
+        found: dict[str, Listing] = {}
+        for group in GROUPS:
+            if all((region, operation) in fresh for operation, _ in group):
+                found.update({operation: fresh[(region, operation)] for operation, _ in group})
+            else:
+                futures = self._start_listings(region, group)
+                found.update(
+                    {operation: f for (operation, _), f in zip(group, futures, strict=True)}
+                )
+        return found
+
+    def _start_listings(
+        self, region: str, group: Sequence[tuple[str, str]], futures: list[Listing] | None = None
+    ) -> list[Listing]:
+        """Every item of each listing of ``group`` in ``region``, one after another on one
+        thread, each into its future.
 
         A daemon thread rather than a pool's: a listing nobody will read (an early one in a region
         that is not enabled, or unreachable) must not hold the process open at exit.
         """
-        if future is None:
-            future = Future()
-            self._track(future)
+        if futures is None:
+            futures = [Future() for _ in group]
+            for future in futures:
+                self._track(future)
+        services = {_SERVICES.get(operation, ("rds", {}))[0] for operation, _ in group}
         try:
-            self.transport.client("rds", region)  # here, so the thread starts with its request
+            for service in sorted(services):  # here, so the thread starts with its request
+                self.transport.client(service, region)
         except e.WizardError as exc:
-            future.set_exception(exc)
-            return future
+            for future in futures:
+                future.set_exception(exc)
+            return futures
 
         def run() -> None:
-            if not future.set_running_or_notify_cancel():
-                return
-            try:
-                future.set_result(list_items(self.transport, operation, key, region))
-            except BaseException as exc:  # handed to whoever reads the future
-                future.set_exception(exc)
+            for (operation, key), future in zip(group, futures, strict=True):
+                if not future.set_running_or_notify_cancel():
+                    continue
+                service, params = _SERVICES.get(operation, ("rds", {}))
+                try:
+                    if service == "rds":
+                        future.set_result(list_items(self.transport, operation, key, region))
+                    else:
+                        future.set_result(
+                            list(self.transport.paginate(service, operation, key, region, **params))
+                        )
+                except BaseException as exc:  # handed to whoever reads the future
+                    future.set_exception(exc)
 
         threading.Thread(target=run, name=f"list-{region}", daemon=True).start()
-        return future
+        return futures
 
     def _read_related(
         self, region: str, listings: list[tuple[RelatedKind, Listing]]
@@ -194,6 +240,7 @@ class Scanner:
         region: str,
         clusters_f: Listing,
         instances_f: Listing,
+        targets_f: Listing,
         on_region: Callable[[RegionScan], None] | None,
         related_f: list[tuple[RelatedKind, Listing]] | None = None,
     ) -> RegionScan:
@@ -204,7 +251,9 @@ class Scanner:
             status = {
                 str(i["DBInstanceIdentifier"]): str(i["DBInstanceStatus"]) for i in raw_instances
             }
-            clusters = [cluster_from_api(region, c, status, primaries) for c in raw_clusters]
+            clusters = with_autoscaling(
+                [cluster_from_api(region, c, status, primaries) for c in raw_clusters], targets_f
+            )
             instances = [
                 instance_from_api(region, i)
                 for i in raw_instances
@@ -263,3 +312,26 @@ def _outcome(exc: e.WizardError) -> RegionOutcome:
     if isinstance(exc, e.AccessDeniedError):
         return RegionOutcome.DENIED
     return RegionOutcome.FAILED
+
+
+def with_autoscaling(clusters: list[Cluster], targets_f: Listing) -> list[Cluster]:
+    """The clusters with their Aurora Auto Scaling targets (or why those are unknown)."""
+    if not any(c.engine.startswith("aurora") for c in clusters):
+        return clusters
+    try:
+        targets = [scalable_target_from_api(t) for t in targets_f.result()]
+    except e.WizardError as exc:
+        note = f"Aurora Auto Scaling not read ({exc.code or 'error'})"
+        return [
+            c.model_copy(update={"autoscaling_note": note}) if c.engine.startswith("aurora") else c
+            for c in clusters
+        ]
+    by_id: dict[str, list[ScalableTarget]] = {}
+    for target in targets:
+        by_id.setdefault(target.resource_id.lower(), []).append(target)
+    return [
+        c.model_copy(update={"autoscaling": by_id[f"cluster:{c.identifier}".lower()]})
+        if f"cluster:{c.identifier}".lower() in by_id
+        else c
+        for c in clusters
+    ]

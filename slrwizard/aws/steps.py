@@ -18,6 +18,7 @@ from typing import Any
 
 from typing_extensions import assert_never  # typing's own arrived in 3.11; pydantic needs this
 
+from slrwizard.aws.members import AUTOSCALED_PREFIX, MemberSteps
 from slrwizard.aws.prechecks import PreChecks
 from slrwizard.aws.related_steps import RelatedSteps
 from slrwizard.aws.session import Transport
@@ -27,6 +28,8 @@ from slrwizard.domain.ports import StepResult
 
 Stop = Callable[[], bool] | None
 _GONE_OR_GOING = {"deleting", "deleted"}
+_MEMBERS_LEFT = "still contains DB instances in non-deleting state"
+"""AWS's words (and moto's) for a DeleteDBCluster that finds members not deleting."""
 
 
 def _snapshot_missing(step: PlanStep) -> e.WizardError:
@@ -53,6 +56,7 @@ class StepRunner:
     def __init__(self, transport: Transport) -> None:
         self.aws = transport
         self.checks = PreChecks(transport)
+        self._autoscaling = MemberSteps(transport)
 
     def run(self, step: PlanStep, should_stop: Stop = None) -> StepResult:
         """Carry out ``step``; mypy checks that every kind has its branch."""
@@ -70,8 +74,12 @@ class StepRunner:
                 return self._remove_from_global(step)
             case StepKind.PROMOTE_REPLICA:
                 return self._promote_replica(step)
+            case StepKind.DEREGISTER_AUTOSCALING:
+                return self._autoscaling.deregister(step)
             case StepKind.DELETE_MEMBER:
                 return self._delete_member(step)
+            case StepKind.DELETE_NEW_MEMBERS:
+                return self._autoscaling.delete_new_members(step, self._cluster(step))
             case StepKind.LIFT_CLUSTER_PROTECTION:
                 return self._lift_protection(step, stop, cluster=True)
             case StepKind.DELETE_CLUSTER:
@@ -319,11 +327,42 @@ class StepRunner:
             return StepResult(
                 skipped=True, note="already deleting: waiting for it, not deleting again"
             )
+        # DeleteDBInstances=true: every instance, then the cluster, all or nothing (paths.py).
+        with_instances = {"DeleteDBInstances": True} if step.delete_instances else {}
+        try:
+            result = self._send_delete(
+                step,
+                "DeleteDBCluster",
+                DBClusterIdentifier=step.target,
+                **_final_snapshot(step),
+                **with_instances,
+            )
+        except e.InvalidStateError as exc:
+            if _MEMBERS_LEFT not in exc.explanation:
+                raise
+            # The one call on an endpoint that ignores DeleteDBInstances (all its members), or a
+            # reader Aurora Auto Scaling added since the members were read again (only those,
+            # by AWS's name for them): delete them, then the cluster once more.
+            autoscaled = None if step.delete_instances else AUTOSCALED_PREFIX
+            result = self._delete_members_then_cluster(step, autoscaled, exc)
+        self.checks.release(step.region, step.final_snapshot_id, cluster=True)
+        return result
+
+    def _delete_members_then_cluster(
+        self, step: PlanStep, only: str | None, refusal: e.InvalidStateError
+    ) -> StepResult:
+        """AWS found members not deleting: the endpoint ignored DeleteDBInstances (moto, older
+        emulators; AWS itself deletes the instances or nothing), or Aurora Auto Scaling added a
+        reader since the members were read again. Those members (``only`` those whose name
+        starts so, if given) one by one, readers first, then the cluster alone, once."""
+        members = self._autoscaling.delete_new_members(step, self._cluster(step), only)
+        if members.skipped:
+            raise refusal  # nothing of the kind: AWS's refusal stands
         result = self._send_delete(
             step, "DeleteDBCluster", DBClusterIdentifier=step.target, **_final_snapshot(step)
         )
-        self.checks.release(step.region, step.final_snapshot_id, cluster=True)
-        return result
+        note = "members were left: deleted one by one first"
+        return result.model_copy(update={"note": f"{note} ({members.note})"})
 
     def _delete_global_cluster(self, step: PlanStep, stop: Stop) -> StepResult:
         """Members that left are listed for a while and AWS refuses until they are not: the

@@ -115,6 +115,23 @@ class ClusterMember(Frozen):
     status: str = ""
 
 
+class ScalableTarget(Frozen):
+    """An Application Auto Scaling target on a cluster (Aurora Auto Scaling of its readers):
+    while it is registered, Aurora adds readers back after they are deleted."""
+
+    resource_id: str
+    """``cluster:<identifier>``, as Application Auto Scaling names it."""
+    dimension: str = "rds:cluster:ReadReplicaCount"
+    min_capacity: int = 0
+    max_capacity: int = 0
+    arn: str = ""
+
+    @property
+    def label(self) -> str:
+        """The target in a few words: ``readers 1-4 (rds:cluster:ReadReplicaCount)``."""
+        return f"readers {self.min_capacity}-{self.max_capacity} ({self.dimension})"
+
+
 class Cluster(Frozen):
     """A DB cluster: Aurora, Neptune and DocumentDB all answer DescribeDBClusters and all keep
     the role in use."""
@@ -133,6 +150,14 @@ class Cluster(Frozen):
     replication_source: str | None = None
     cluster_group_id: str | None = None
     """The DB cluster group it belongs to (``DBClusterGroupIdentifier``), if any."""
+    replica_clusters: list[str] = Field(default_factory=list)
+    """Clusters that replicate from this one (DescribeDBClusters' ``ReadReplicaIdentifiers``)."""
+    limitless: bool = False
+    """An Aurora Limitless Database cluster (``ClusterScalabilityType`` ``limitless``)."""
+    autoscaling: list[ScalableTarget] = Field(default_factory=list)
+    """Its Application Auto Scaling targets (service namespace ``rds``)."""
+    autoscaling_note: str | None = None
+    """Why its Auto Scaling targets could not be read (None: they were)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

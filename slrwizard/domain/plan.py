@@ -8,6 +8,7 @@ to carry out one step.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
@@ -22,6 +23,7 @@ from pydantic import (
 )
 
 from slrwizard.domain.models import Cluster, Instance, ScanResult
+from slrwizard.domain.paths import DeletionPath, deletion_path
 
 _SNAPSHOT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 
@@ -80,6 +82,9 @@ class ResourcePlan(BaseModel):
     final_snapshot_id: str | None = None
     skip_final_snapshot: bool = False
     lift_protection: bool = False
+    deregister_autoscaling: bool = False
+    """Deregister the cluster's Aurora Auto Scaling targets before its readers are deleted (the
+    operator's explicit tick; without it, readers added back are deleted before the cluster)."""
 
     @field_validator("final_snapshot_id")
     @classmethod
@@ -118,7 +123,9 @@ class StepKind(str, Enum):
     WAIT_CLUSTER_AVAILABLE = "wait-cluster-available"
     REMOVE_FROM_GLOBAL = "remove-from-global"
     PROMOTE_REPLICA = "promote-replica"
+    DEREGISTER_AUTOSCALING = "deregister-autoscaling"
     DELETE_MEMBER = "delete-member"
+    DELETE_NEW_MEMBERS = "delete-new-members"
     LIFT_CLUSTER_PROTECTION = "lift-cluster-protection"
     DELETE_CLUSTER = "delete-cluster"
     WAIT_CLUSTER_DELETED = "wait-cluster-deleted"
@@ -156,7 +163,9 @@ MUTATING_STEPS = frozenset(
         StepKind.START_CLUSTER,
         StepKind.REMOVE_FROM_GLOBAL,
         StepKind.PROMOTE_REPLICA,
+        StepKind.DEREGISTER_AUTOSCALING,
         StepKind.DELETE_MEMBER,
+        StepKind.DELETE_NEW_MEMBERS,
         StepKind.LIFT_CLUSTER_PROTECTION,
         StepKind.DELETE_CLUSTER,
         StepKind.DELETE_GLOBAL_CLUSTER,
@@ -171,6 +180,7 @@ IRREVERSIBLE_STEPS = frozenset(
         StepKind.REMOVE_FROM_GLOBAL,
         StepKind.PROMOTE_REPLICA,
         StepKind.DELETE_MEMBER,
+        StepKind.DELETE_NEW_MEMBERS,
         StepKind.DELETE_CLUSTER,
         StepKind.DELETE_GLOBAL_CLUSTER,
         StepKind.DELETE_INSTANCE,
@@ -218,6 +228,8 @@ class PlanStep(BaseModel):
     global_cluster_id: str | None = None
     source_cluster_id: str | None = None
     cluster_id: str | None = None
+    delete_instances: bool = False
+    """A DELETE_CLUSTER that deletes the cluster's instances too (``DeleteDBInstances=true``)."""
     description: str
 
     @model_validator(mode="before")
@@ -245,6 +257,8 @@ class PlanStep(BaseModel):
         extra = [n for n in _REFERENCES if getattr(self, n) is not None and n not in allowed]
         if extra:
             raise ValueError(f"A {self.kind.value} step has no {' or '.join(extra)}.")
+        if self.delete_instances and self.kind is not StepKind.DELETE_CLUSTER:
+            raise ValueError(f"A {self.kind.value} step deletes no instances with it.")
         return self
 
     @property
@@ -269,12 +283,16 @@ class ResourceSteps(BaseModel):
         return f"{self.region}/{self.identifier}"
 
 
-def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
-    """The order AWS requires to delete ``cluster`` (docs/aws-semantics.md)."""
+def cluster_steps(
+    cluster: Cluster, choice: ResourcePlan, replicas: Sequence[str] = ()
+) -> list[PlanStep]:
+    """The order AWS requires to delete ``cluster`` (docs/aws-semantics.md); ``replicas`` are
+    the scanned clusters that replicate from it (they decide its path, domain/paths.py)."""
     region, cid = cluster.region, cluster.identifier
     steps: list[PlanStep] = []
+    path = deletion_path(cluster, replicas)
 
-    def add(kind: StepKind, text: str, target: str = cid, **references: str | None) -> None:
+    def add(kind: StepKind, text: str, target: str = cid, **references: str | bool | None) -> None:
         steps.append(
             PlanStep(kind=kind, region=region, target=target, description=text, **references)
         )
@@ -318,22 +336,26 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             f"Wait until {cid} is available with no replication source",
             source_cluster_id=cluster.replication_source,
         )
-    members = [*cluster.readers, *cluster.writers] if cluster.members_deleted_separately else []
-    for member in members:
-        role = "writer" if member.is_writer else "reader"
-        add(
-            StepKind.DELETE_MEMBER,
-            f"Delete {role} instance {member.identifier} (no snapshot: members cannot have one)",
-            target=member.identifier,
-            cluster_id=cid,
-        )
+    steps.extend(autoscaling_steps(cluster, choice))
+    if path.one_call:
+        count = len(cluster.members)
+        what = f"cluster {cid} and its {count} instance{'s' if count != 1 else ''} in one call"
+        how = f" ({path.why})"
+    else:
+        what, how = f"cluster {cid}", ""
+        steps.extend(member_steps(cluster, path))
     if choice.skip_final_snapshot:
-        add(StepKind.DELETE_CLUSTER, f"Delete cluster {cid} WITHOUT a final snapshot")
+        add(
+            StepKind.DELETE_CLUSTER,
+            f"Delete {what} WITHOUT a final snapshot{how}",
+            delete_instances=path.one_call,
+        )
     else:
         add(
             StepKind.DELETE_CLUSTER,
-            f"Delete cluster {cid}, keeping final snapshot {choice.final_snapshot_id}",
+            f"Delete {what}, keeping final snapshot {choice.final_snapshot_id}{how}",
             final_snapshot_id=choice.final_snapshot_id,
+            delete_instances=path.one_call,
         )
     add(StepKind.WAIT_CLUSTER_DELETED, f"Wait until AWS reports {cid} gone")
     if cluster.global_cluster_id and cluster.global_cluster_primary:
@@ -347,6 +369,56 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             StepKind.VERIFY_CLUSTER_SNAPSHOT,
             f"Verify final snapshot {choice.final_snapshot_id} is available",
             target=choice.final_snapshot_id,
+        )
+    return steps
+
+
+def autoscaling_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
+    """Deregister the cluster's Aurora Auto Scaling targets, when the operator ticked it: before
+    any reader is deleted, so none is added back."""
+    if not (choice.deregister_autoscaling and cluster.autoscaling):
+        return []
+    targets = ", ".join(f"{t.resource_id} {t.label}" for t in cluster.autoscaling)
+    return [
+        PlanStep(
+            kind=StepKind.DEREGISTER_AUTOSCALING,
+            region=cluster.region,
+            target=cluster.identifier,
+            description=f"Deregister the Aurora Auto Scaling target of {cluster.identifier} "
+            f"({targets}), so it adds no reader back",
+        )
+    ]
+
+
+def member_steps(cluster: Cluster, path: DeletionPath) -> list[PlanStep]:
+    """The readers, then the writer, one by one; then the members read again, since Aurora Auto
+    Scaling adds readers back while the others go (``path`` says why this cluster goes so)."""
+    if not cluster.members_deleted_separately:
+        return []
+    cid = cluster.identifier
+    steps: list[PlanStep] = []
+    for index, member in enumerate([*cluster.readers, *cluster.writers]):
+        role = "writer" if member.is_writer else "reader"
+        why = f"; one by one: {path.why}" if index == 0 else ""
+        steps.append(
+            PlanStep(
+                kind=StepKind.DELETE_MEMBER,
+                region=cluster.region,
+                target=member.identifier,
+                cluster_id=cid,
+                description=f"Delete {role} instance {member.identifier} (no snapshot: "
+                f"members cannot have one{why})",
+            )
+        )
+    if steps:
+        steps.append(
+            PlanStep(
+                kind=StepKind.DELETE_NEW_MEMBERS,
+                region=cluster.region,
+                target=cid,
+                description=f"Read the members of {cid} again and delete any that appeared "
+                "(Aurora Auto Scaling adds readers back)",
+            )
         )
     return steps
 
@@ -486,12 +558,21 @@ class DeletionPlan(BaseModel):
         for cluster in sorted(scan.clusters, key=lambda c: (c.replication_source is None, c.key)):
             choice = self.choice(cluster.key)
             if choice is not None:
+                replicas = [
+                    c.identifier
+                    for c in scan.clusters
+                    if c.replication_source in (cluster.arn, cluster.identifier)
+                ]
+                if not cluster.limitless and _has_shard_group(scan, cluster):
+                    # Only an Aurora Limitless cluster has shard groups (whatever its listing
+                    # said of ClusterScalabilityType): it never takes the one-call path.
+                    cluster = cluster.model_copy(update={"limitless": True})
                 out.append(
                     ResourceSteps(
                         kind=ResourceKind.CLUSTER,
                         region=cluster.region,
                         identifier=cluster.identifier,
-                        steps=with_related(cluster_steps(cluster, choice), scan, cluster),
+                        steps=with_related(cluster_steps(cluster, choice, replicas), scan, cluster),
                         global_cluster_id=cluster.global_cluster_id,
                         global_cluster_primary=cluster.global_cluster_primary,
                     )
@@ -508,6 +589,17 @@ class DeletionPlan(BaseModel):
                     )
                 )
         return out
+
+
+def _has_shard_group(scan: ScanResult, cluster: Cluster) -> bool:
+    from slrwizard.domain.models import RelatedKind
+
+    return any(
+        x.kind is RelatedKind.SHARD_GROUP
+        and x.region == cluster.region
+        and cluster.identifier in x.attached_to
+        for x in scan.related
+    )
 
 
 def with_related(

@@ -109,3 +109,9 @@ def kms_key(account: str, region: str, key_id: str) -> Any | None:
         return keys.describe_key(name)
     except Exception:  # moto raises its own NotFoundException for unknown keys and aliases
         return None
+
+
+def scalable_target(account: str, region: str, resource_id: str, dimension: str) -> Any | None:
+    """moto's Application Auto Scaling target for ``resource_id`` and ``dimension``, or None."""
+    targets = _get("applicationautoscaling")[account][region].targets
+    return targets.get(dimension, {}).get(resource_id)

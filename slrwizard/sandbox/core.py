@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from slrwizard.sandbox.autoscaling import AutoscalingBehaviour
 from slrwizard.sandbox.calls import Call, Reply
 from slrwizard.sandbox.changes import ChangesBehaviour
 from slrwizard.sandbox.clock import SimClock
@@ -104,6 +105,7 @@ class Sandbox:
         self.limits = Limits(self._state, account_id, snapshot_quota)
         self._rds = RdsBehaviour(self._state, account_id, self.limits)
         self.related = RelatedBehaviour(self.clock, account_id)
+        self.autoscaling = AutoscalingBehaviour(self._state, account_id)
         self._iam = IamBehaviour(
             self.clock,
             account_id,
@@ -117,6 +119,7 @@ class Sandbox:
             self.limits,
             ChangesBehaviour(self._state, account_id),
             self._rds,
+            self.autoscaling,  # after the RDS behaviour: a deleted reader is a ghost by then
             self._iam,
         ]
         self._mock: Any = None

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slrwizard.sandbox import backends
+from slrwizard.sandbox import atomic, backends
 from slrwizard.sandbox.calls import Call, Reply, answer, fail
 from slrwizard.sandbox.globaldb import membership
 from slrwizard.sandbox.limits import NO_FINAL_SNAPSHOT_STATES, Limits
@@ -255,6 +255,12 @@ class RdsBehaviour:
                 "This cluster is a part of a global cluster, please remove it from globalcluster "
                 "first",
             )
+        if atomic.wants_instances_deleted(call):
+            # moto does not know DeleteDBInstances: all checked first, then every instance.
+            problem = atomic.refusal(self._state, self._account, call, cluster)
+            if problem:
+                return problem
+            atomic.delete_members(self._state, self._account, call, cluster)
         return None  # moto checks deletion protection and remaining members like AWS
 
     def _after_delete_cluster(self, call: Call, parsed: dict[str, Any]) -> None:
@@ -322,6 +328,7 @@ class RdsBehaviour:
     ) -> None:
         seconds = (
             self._state.clock.durations.cluster_delete
+            + float(call.notes.get("after_instances", 0.0))  # DeleteDBInstances: theirs first
             if kind == "cluster"
             else self._state.clock.durations.instance_delete
         )
@@ -335,6 +342,7 @@ class RdsBehaviour:
                 gone_at=self._state.clock.deadline(seconds),
                 cluster_id=call.notes.get("cluster_id"),
                 writer=bool(call.notes.get("writer", False)),
+                after_members="after_instances" in call.notes,
             )
         )
 

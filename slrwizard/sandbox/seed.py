@@ -1,7 +1,8 @@
 """The demo account: what a team that has used Aurora for a few years leaves behind.
 
 Everything the wizard must handle shows up at least once: Aurora MySQL and PostgreSQL, deletion
-protection on a cluster and on an instance, a cluster with a writer and two readers, a global
+protection on a cluster and on an instance, a cluster with a writer and two readers (and Aurora
+Auto Scaling of its readers), a global
 database spanning two regions, a stopped cluster, a Neptune cluster (it shares the role), a
 cluster with no instances, standalone instances, and a snapshot whose name is already taken;
 and beside them (:func:`seed_related`) one of each kind that can stand in the cleanup's way: a
@@ -52,6 +53,8 @@ class ClusterSpec:
     global_cluster: str | None = None
     stopped: bool = False
     tags: dict[str, str] = field(default_factory=dict)
+    autoscaling: tuple[int, int] | None = None
+    """Aurora Auto Scaling of its readers (min, max): a scalable target is registered."""
 
 
 GLOBAL_CLUSTER = "payments-global"
@@ -64,6 +67,7 @@ CLUSTERS: tuple[ClusterSpec, ...] = (
         instance_class="db.r6g.xlarge",
         deletion_protection=True,
         team="commerce",
+        autoscaling=(2, 6),
     ),
     ClusterSpec(
         "us-east-1",
@@ -153,6 +157,15 @@ def seed_account(client: ClientFactory, account: str, home_region: str) -> None:
     )
     for spec in CLUSTERS:
         _seed_cluster(client("rds", spec.region), account, spec)
+        if spec.autoscaling is not None:
+            low, high = spec.autoscaling
+            client("application-autoscaling", spec.region).register_scalable_target(
+                ServiceNamespace="rds",
+                ResourceId=f"cluster:{spec.identifier}",
+                ScalableDimension="rds:cluster:ReadReplicaCount",
+                MinCapacity=low,
+                MaxCapacity=high,
+            )
     for inst in INSTANCES:
         client("rds", inst.region).create_db_instance(
             DBInstanceIdentifier=inst.identifier,

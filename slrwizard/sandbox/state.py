@@ -54,6 +54,8 @@ class Ghost:
     writer: bool = False
     seen: bool = False
     shown_until: float = 0.0
+    after_members: bool = False
+    """A cluster deleted with its instances (``DeleteDBInstances``): gone only after them."""
 
 
 @dataclass
@@ -108,8 +110,26 @@ class SimState:
         def over(until: float, seen: bool, shown_until: float) -> bool:
             return until <= now and (seen or shown_until <= now)
 
-        for key in [k for k, g in self._ghosts.items() if over(g.gone_at, g.seen, g.shown_until)]:
+        holding = {  # clusters with an instance still deleting, or gone just now
+            (g.region, (g.cluster_id or "").lower())
+            for g in self._ghosts.values()
+            if g.kind == "instance" and g.cluster_id
+        }
+        for key in [
+            k
+            for k, g in self._ghosts.items()
+            if g.kind != "cluster" and over(g.gone_at, g.seen, g.shown_until)
+        ]:
             del self._ghosts[key]
+        # A cluster deleted with its instances is gone only after them: AWS deletes them first.
+        for key in [k for k, g in self._ghosts.items() if g.kind == "cluster"]:
+            ghost = self._ghosts[key]
+            if ghost.after_members and (ghost.region, ghost.identifier.lower()) in holding:
+                # Its own end is still to be seen, once its last instance is gone.
+                ghost.seen, ghost.shown_until = False, self.visible_until()
+                continue
+            if over(ghost.gone_at, ghost.seen, ghost.shown_until):
+                del self._ghosts[key]
         for key in [
             k for k, t in self._transitions.items() if over(t.until, t.seen, t.shown_until)
         ]:

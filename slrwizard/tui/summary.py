@@ -35,6 +35,8 @@ class Draft:
     snapshot: str
     skip: bool = False
     lift: bool = False
+    deregister: bool = False
+    """"Deregister its Aurora Auto Scaling target first" is ticked (clusters that have one)."""
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,10 @@ class Arrange(Protocol):
         """Manual snapshots allowed per region (of clusters and of instances alike)."""
         ...
 
+    def autoscale(self, region: str, ident: str, low: int = 1, high: int = 4) -> None:
+        """Aurora Auto Scaling of the cluster's readers (a registered scalable target)."""
+        ...
+
     def cluster_snapshot(self, region: str, cluster_id: str, name: str) -> None: ...
 
     def instance_snapshot(self, region: str, instance_id: str, name: str) -> None: ...
@@ -139,6 +143,9 @@ class FakeArrange:
     def snapshot_quota(self, most: int) -> None:
         self.aws.snapshot_quota = most
 
+    def autoscale(self, region: str, ident: str, low: int = 1, high: int = 4) -> None:
+        self.aws.autoscale(region, ident, low, high)
+
     def cluster_snapshot(self, region: str, cluster_id: str, name: str) -> None:
         assert f"{region}/{cluster_id}" in self.aws.clusters
         self.aws.add_snapshot(region, name, cluster=True)
@@ -177,8 +184,11 @@ class _HttpStatus:
 
 
 def _names(params: Any) -> set[str]:
-    """The identifiers a query-protocol request names (an ARN also by its last part)."""
+    """The identifiers a query- or JSON-protocol request names (an ARN also by its last
+    part)."""
     body = params.get("body") if isinstance(params, dict) else None
+    if isinstance(body, (bytes, str)) and body[:1] in (b"{", "{"):  # a JSON-protocol request
+        body = json.loads(body)
     values = [str(v) for v in (body or {}).values()] if isinstance(body, dict) else []
     return {*values, *(v.rsplit(":", 1)[-1] for v in values)}
 
@@ -200,7 +210,8 @@ class Boto3Arrange:
         """Register ``handler`` for the call steps of ``kind`` make, on the gateway's session
         and on the clients it already made (a client copies the session's handlers once)."""
         self._ids += 1
-        event = "before-call.rds." + STEP_ACTIONS[kind].split(":", 1)[1]
+        service, operation = STEP_ACTIONS[kind].split(":", 1)
+        event = f"before-call.{service}.{operation}"
         unique = f"contract-{self._ids}"
         for events in [
             self.gateway.events,
@@ -224,8 +235,16 @@ class Boto3Arrange:
             },
         )
 
+        def named(params: Any) -> bool:
+            names = _names(params)
+            if kind is StepKind.DELETE_NEW_MEMBERS:  # it names the cluster's members
+                return any(n.startswith(f"{target}-") for n in names)
+            if kind is StepKind.DEREGISTER_AUTOSCALING:  # the target is cluster:<id>
+                return f"cluster:{target}" in names
+            return target in names
+
         def refuse(params: Any, **_: Any) -> Any:
-            return reply if target in _names(params) else None
+            return reply if named(params) else None
 
         return self._on_call(kind, refuse)
 
@@ -315,6 +334,15 @@ class Boto3Arrange:
 
     def snapshot_quota(self, most: int) -> None:
         self.sandbox.limits.snapshot_quota = most
+
+    def autoscale(self, region: str, ident: str, low: int = 1, high: int = 4) -> None:
+        self.client("application-autoscaling", region).register_scalable_target(
+            ServiceNamespace="rds",
+            ResourceId=f"cluster:{ident}",
+            ScalableDimension="rds:cluster:ReadReplicaCount",
+            MinCapacity=low,
+            MaxCapacity=high,
+        )
 
     def instance(
         self, region: str, ident: str, *, protected: bool = False, stopped: bool = False

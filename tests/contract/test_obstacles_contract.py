@@ -75,7 +75,9 @@ EVERY_KIND = [
     step(K.WAIT_CLUSTER_AVAILABLE, US, "plain"),
     step(K.REMOVE_FROM_GLOBAL, US, "prim", global_cluster_id="g1"),
     step(K.PROMOTE_REPLICA, US, "rep", source_cluster_id="src"),
+    step(K.DEREGISTER_AUTOSCALING, US, "plain"),
     step(K.DELETE_MEMBER, US, "plain-w", cluster_id="plain"),
+    step(K.DELETE_NEW_MEMBERS, US, "plain"),
     step(K.LIFT_CLUSTER_PROTECTION, US, "guarded"),
     step(K.DELETE_CLUSTER, US, "plain", final_snapshot_id="plain-final"),
     step(K.WAIT_CLUSTER_DELETED, US, "plain"),
@@ -96,6 +98,7 @@ EVERY_KIND = [
 def _arrange_every_kind(arrange: Arrange) -> None:
     arrange.cluster(US, "sleepy", stopped=True)
     arrange.cluster(US, "plain")
+    arrange.autoscale(US, "plain")
     arrange.cluster(US, "guarded", protected=True)
     arrange.cluster(US, "prim", global_id="g1")
     arrange.cluster(US, "rep", replica_of=arrange.cluster(US, "src"))

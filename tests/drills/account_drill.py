@@ -59,6 +59,7 @@ MUTATING = {
     "PromoteReadReplicaDBCluster": "DBClusterIdentifier",
     "DeleteGlobalCluster": "GlobalClusterIdentifier",
     "DeleteServiceLinkedRole": "RoleName",
+    "DeregisterScalableTarget": "ResourceId",
 }
 """Every call of the plan that changes the account, and the parameter naming what it changes."""
 SERVICES = ("rds", "iam", "sts", "ec2", "kms", "application-auto-scaling")
@@ -87,6 +88,8 @@ class Expected:
     """Databases deleted without a final snapshot, by the operator's explicit choice."""
     snapshot_names: dict[str, str] = field(default_factory=dict)
     """Final snapshot names the operator typed instead of the default."""
+    deregister: set[str] = field(default_factory=set)
+    """Clusters whose Aurora Auto Scaling target the operator ticks to deregister first."""
 
 
 class DrillAccount:
@@ -161,6 +164,16 @@ class DrillAccount:
             rds.stop_db_instance(DBInstanceIdentifier=ident)
         self.expected.gone.add(f"{region}/{ident}")
 
+    def autoscale(self, region: str, ident: str) -> None:
+        """Aurora Auto Scaling keeps at least one reader: the sandbox adds one back."""
+        self.client("application-autoscaling", region).register_scalable_target(
+            ServiceNamespace="rds",
+            ResourceId=f"cluster:{ident}",
+            ScalableDimension="rds:cluster:ReadReplicaCount",
+            MinCapacity=1,
+            MaxCapacity=4,
+        )
+
     def must_stop(self, region: str, ident: str) -> None:
         """A database whose pre-check fails: it keeps every instance it has now."""
         key = f"{region}/{ident}"
@@ -211,9 +224,14 @@ class DrillAccount:
         self.instance(apse2, "crm-pg")
         usw2, cac1 = "us-west-2", "ca-central-1"
         self.cluster(usw2, "empty", writer=False)  # a cluster with no instance
+        # Two autoscaled clusters: one whose target the operator deregisters first, one whose
+        # re-added readers the deletion must still see through.
         self.cluster(usw2, "sessions", readers=1)
+        self.autoscale(usw2, "sessions")
         self.expected.skipped_snapshots.add(f"{usw2}/sessions")
         self.cluster(cac1, "ca-orders", readers=1)
+        self.autoscale(cac1, "ca-orders")
+        self.expected.deregister.add(f"{cac1}/ca-orders")
         self.instance(cac1, "ca-reports")
         self.instance(cac1, "ca-misc", protected=True)
         return self.expected
@@ -235,12 +253,14 @@ class DrillAccount:
 # -- AWS's log, and a life that can end -----------------------------------------------------------
 @dataclass
 class AwsLog:
-    """Every mutating request that reached AWS, from whichever wizard: (operation, target)."""
+    """Every mutating request AWS accepted, from whichever wizard: (operation, target). A request
+    AWS refused changed nothing (a deletion retried while a start settles); one it accepted
+    twice would be a change made twice."""
 
     calls: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def reached(self, operation: str, target: str) -> None:
+    def accepted(self, operation: str, target: str) -> None:
         with self.lock:
             self.calls.append((operation, target))
 
@@ -299,9 +319,10 @@ class Life:
         if fatal and self.when == "before":
             self._die(model.name, target)
         context["drill_fatal"] = fatal
-        self.log.reached(model.name, target)
 
-    def _after(self, model: Any, context: dict[str, Any], **_: Any) -> None:
+    def _after(self, model: Any, http_response: Any, context: dict[str, Any], **_: Any) -> None:
+        if model.name in MUTATING and http_response.status_code < 300:
+            self.log.accepted(model.name, context.get("drill_target", ""))
         if context.get("drill_fatal") and self.when == "after":
             self._die(model.name, context.get("drill_target", ""))
 
@@ -342,6 +363,8 @@ def drill_plan(wizard: Wizard, expected: Expected) -> DeletionPlan:
         update: dict[str, Any] = {"lift_protection": True}
         if r.key in expected.skipped_snapshots:
             update.update(final_snapshot_id=None, skip_final_snapshot=True)
+        if r.key in expected.deregister:
+            update.update(deregister_autoscaling=True)
         if r.key in expected.snapshot_names:
             update.update(final_snapshot_id=expected.snapshot_names[r.key])
         resources.append(r.model_copy(update=update))

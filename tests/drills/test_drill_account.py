@@ -34,8 +34,9 @@ from slrwizard.journal.sessions import load
 from slrwizard.sandbox import Sandbox
 
 SEED = 20261205
-CALLS = 46
-"""Mutating calls of an uninterrupted walk (``test_uninterrupted`` checks the figure)."""
+CALLS = 35
+"""Mutating requests of an uninterrupted walk, at least (a request AWS refuses while a change
+settles is retried, and counts again): ``test_uninterrupted`` checks the figure."""
 KILLS = [
     (random.Random(SEED + n).randint(1, CALLS), random.Random(SEED - n).choice(["before", "after"]))
     for n in range(10)
@@ -103,7 +104,7 @@ def test_uninterrupted(account: tuple[Sandbox, DrillAccount, Expected], tmp_path
     life = Life(log)
     wizard = walk(sandbox, journal, expected, life, resume=False)
     assert wizard is not None
-    assert life.count == CALLS
+    assert life.count >= CALLS
     assert_outcome(arranged, expected, journal, log)
 
 

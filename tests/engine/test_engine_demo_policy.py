@@ -61,6 +61,23 @@ def _add_replicas() -> None:
         KmsKeyId=key,
     )
     archive.stop_db_instance(DBInstanceIdentifier="archive-db")
+    # The replica's source goes one by one (no DeleteDBInstances for a replication source); with
+    # a reader and Aurora Auto Scaling, a reader comes back and is deleted when the members are
+    # read again before its DeleteDBCluster.
+    billing = outside("rds", "eu-west-1")
+    billing.create_db_instance(
+        DBInstanceIdentifier="billing-aurora-pg-2",
+        DBClusterIdentifier="billing-aurora-pg",
+        Engine="aurora-postgresql",
+        DBInstanceClass="db.r6g.large",
+    )
+    outside("application-autoscaling", "eu-west-1").register_scalable_target(
+        ServiceNamespace="rds",
+        ResourceId="cluster:billing-aurora-pg",
+        ScalableDimension="rds:cluster:ReadReplicaCount",
+        MinCapacity=1,
+        MaxCapacity=3,
+    )
 
 
 def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(
@@ -87,6 +104,15 @@ def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(
     assert wz.unaccepted_regions == ["sa-east-1"]
     assert wz.accept_unscanned_regions() == ["sa-east-1"]  # the operator's explicit choice
     plan = lifted(wz.default_plan())
+    # The operator ticks the deregistration of the seeded cluster's Aurora Auto Scaling target.
+    plan = plan.model_copy(
+        update={
+            "resources": [
+                r.model_copy(update={"deregister_autoscaling": r.identifier == "orders-prod"})
+                for r in plan.resources
+            ]
+        }
+    )
     replica = plan.choice("us-east-1/legacy-reporting-rr")
     assert replica is not None
     assert replica.skip_final_snapshot  # AWS refuses a final snapshot of a read replica
@@ -172,6 +198,7 @@ def test_full_walkthrough_on_the_demo_needs_exactly_the_policy(
             "sts:GetCallerIdentity",
             "ec2:DescribeRegions",
             "iam:GetServiceLastAccessedDetails",
+            "application-autoscaling:DescribeScalableTargets",  # "*" only, like these
             *(a for a in called if a.startswith("rds:Describe")),
         }
 

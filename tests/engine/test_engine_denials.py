@@ -10,7 +10,8 @@ moto in ``test_engine_demo_denials.py``.
 from __future__ import annotations
 
 import pytest
-from fakekit import EU, US, confirmed, new_wizard, steps
+from enginekit import lifted
+from fakekit import EU, US, confirmed_with, new_wizard, steps
 from fakes import STEP_ACTIONS, FakeAccount
 
 from slrwizard.domain import errors as e
@@ -36,6 +37,7 @@ def _account() -> FakeAccount:
     aws.add_cluster(EU, "orders", readers=1, protected=True, stopped=True)
     aws.add_cluster(EU, "copy", replica_of=ELSEWHERE)  # its source is not in this account
     aws.add_cluster(US, "pay", global_id="pay-global")  # a global database of one
+    aws.autoscale(US, "pay")  # its Auto Scaling target deregistered (ticked), readers one by one
     aws.add_instance(US, "solo", protected=True)
     aws.add_instance(US, "dozing", protected=True).status = "stopped"  # started, then lifted
     aws.add_instance(US, "bystander")
@@ -60,7 +62,11 @@ def _account() -> FakeAccount:
 
 def _run(account: FakeAccount, records: list[Record]) -> Wizard:
     wz = new_wizard(account, records, [EU, US])
-    confirmed(wz)
+    wz.inspect()
+    wz.scan()
+    plan = lifted(wz.default_plan())
+    ticked = [r.model_copy(update={"deregister_autoscaling": True}) for r in plan.resources]
+    confirmed_with(wz, plan.model_copy(update={"resources": ticked}))
     return wz
 
 

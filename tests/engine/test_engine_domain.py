@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from enginekit import cluster_model, instance_model, scan_of
+from enginekit import ACCOUNT, cluster_model, instance_model, scan_of
 from pydantic import ValidationError
 
 from slrwizard.domain.models import (
@@ -18,8 +18,10 @@ from slrwizard.domain.models import (
     RoleDeletionState,
     RoleDeletionStatus,
     RoleUsage,
+    ScalableTarget,
     ScanResult,
 )
+from slrwizard.domain.paths import deletion_path
 from slrwizard.domain.plan import (
     IRREVERSIBLE_STEPS,
     DeletionPlan,
@@ -215,13 +217,18 @@ def _kinds(cluster: Cluster, **choice: Any) -> list[StepKind]:
 
 
 def test_plain_cluster_steps() -> None:
-    assert _kinds(cluster_model()) == [
+    """An Aurora cluster goes in one DeleteDBCluster call, its instances with it."""
+    c = cluster_model()
+    steps = cluster_steps(c, _choice(c))
+    assert [s.kind for s in steps] == [
         K.CHECK_CLUSTER,
-        K.DELETE_MEMBER,
         K.DELETE_CLUSTER,
         K.WAIT_CLUSTER_DELETED,
         K.VERIFY_CLUSTER_SNAPSHOT,
     ]
+    assert steps[1].delete_instances
+    assert "c1 and its 1 instance in one call" in steps[1].description
+    assert "if one instance cannot go, nothing is deleted" in steps[1].description
 
 
 def test_stopped_cluster_is_started_and_awaited_first() -> None:
@@ -238,10 +245,13 @@ def test_global_secondary_is_detached_then_deleted_and_keeps_the_global_database
         K.REMOVE_FROM_GLOBAL,
         K.WAIT_CLUSTER_AVAILABLE,
         K.DELETE_MEMBER,
+        K.DELETE_NEW_MEMBERS,
         K.DELETE_CLUSTER,
         K.WAIT_CLUSTER_DELETED,
         K.VERIFY_CLUSTER_SNAPSHOT,
     ]
+    assert "one by one: a member of global database g" in steps[3].description
+    assert not steps[5].delete_instances
     assert steps[1].global_cluster_id == "g"
     assert "secondary" in steps[1].description
     assert steps[2].global_cluster_id == "g"  # the wait lasts until it is no longer listed
@@ -276,8 +286,9 @@ def test_read_replica_cluster_is_promoted_before_its_members_go() -> None:
         K.CHECK_CLUSTER,
         K.PROMOTE_REPLICA,
         K.WAIT_CLUSTER_AVAILABLE,
-        K.DELETE_MEMBER,
+        K.DELETE_CLUSTER,  # promoted, it is standalone: its instances go with it
     ]
+    assert steps[3].delete_instances
     assert steps[1].source_cluster_id == source
     assert steps[2].source_cluster_id == source  # the wait lasts until the link is gone
 
@@ -288,7 +299,7 @@ def test_readers_are_deleted_before_the_writer_and_without_snapshots() -> None:
         ClusterMember(identifier="r2", is_writer=False),
         ClusterMember(identifier="r1", is_writer=False),
     ]
-    c = cluster_model("big", members=members)
+    c = cluster_model("big", members=members, engine="neptune")  # no one call for Neptune
     steps = [s for s in cluster_steps(c, _choice(c)) if s.kind is K.DELETE_MEMBER]
     assert [s.target for s in steps] == ["r2", "r1", "w"]
     assert all(s.cluster_id == "big" and s.final_snapshot_id is None for s in steps)
@@ -299,8 +310,7 @@ def test_protected_cluster_lifts_protection_before_anything_irreversible() -> No
     kinds = _kinds(cluster_model(deletion_protection=True), lift_protection=True)
     assert kinds == [
         K.CHECK_CLUSTER,
-        K.LIFT_CLUSTER_PROTECTION,
-        K.DELETE_MEMBER,
+        K.LIFT_CLUSTER_PROTECTION,  # lifted first: the one call needs protection off
         K.DELETE_CLUSTER,
         K.WAIT_CLUSTER_DELETED,
         K.VERIFY_CLUSTER_SNAPSHOT,
@@ -331,9 +341,84 @@ def test_clusters_whose_members_go_with_them_delete_no_member(engine: str, mode:
     assert K.DELETE_MEMBER not in _kinds(c)
 
 
-@pytest.mark.parametrize("engine", ["neptune", "docdb", "aurora-postgresql"])
-def test_neptune_docdb_and_aurora_members_are_deleted_first(engine: str) -> None:
+@pytest.mark.parametrize("engine", ["neptune", "docdb"])
+def test_neptune_and_docdb_members_are_deleted_first(engine: str) -> None:
     assert _kinds(cluster_model(engine=engine))[:2] == [K.CHECK_CLUSTER, K.DELETE_MEMBER]
+
+
+@pytest.mark.parametrize("engine", ["aurora-mysql", "aurora-postgresql"])
+def test_aurora_members_go_in_the_clusters_one_call(engine: str) -> None:
+    c = cluster_model(engine=engine)
+    assert deletion_path(c).one_call
+    assert K.DELETE_MEMBER not in _kinds(c)
+
+
+@pytest.mark.parametrize(
+    ("fields", "why"),
+    [
+        ({"engine": "neptune"}, "Neptune (the one call is for Aurora MySQL/PostgreSQL)"),
+        ({"global_cluster_id": "g"}, "a member of global database g"),
+        ({"limitless": True}, "an Aurora Limitless Database cluster"),
+        ({"replica_clusters": ["arn:aws:rds:eu-west-2:1:cluster:copy"]}, "the source of replica"),
+        ({"status": "stopping"}, "stopping"),
+        (
+            {"members": [ClusterMember(identifier="w", is_writer=True, status="deleting")]},
+            "instance w already deleting",
+        ),
+    ],
+)
+def test_a_cluster_outside_the_one_calls_constraints_goes_one_by_one(
+    fields: dict[str, object], why: str
+) -> None:
+    c = cluster_model(**fields)
+    path = deletion_path(c)
+    assert not path.one_call
+    assert why in path.why
+    steps = cluster_steps(c, _choice(c))
+    kinds = [s.kind for s in steps]
+    # The members one by one, then read again, then the cluster alone.
+    assert kinds.index(K.DELETE_MEMBER) < kinds.index(K.DELETE_NEW_MEMBERS)
+    assert kinds.index(K.DELETE_NEW_MEMBERS) + 1 == kinds.index(K.DELETE_CLUSTER)
+    assert why in next(s for s in steps if s.kind is K.DELETE_MEMBER).description
+    assert not next(s for s in steps if s.kind is K.DELETE_CLUSTER).delete_instances
+
+
+def test_the_source_of_a_scanned_replica_goes_one_by_one() -> None:
+    source = cluster_model("src")
+    replica = cluster_model("rep", replication_source=source.arn)
+    scan = scan_of(source, replica)
+    plan = default_plan(ACCOUNT, scan)
+    steps = {r.identifier: r.steps for r in plan.schedule(scan)}
+    assert K.DELETE_NEW_MEMBERS in [s.kind for s in steps["src"]]
+    assert "the source of replica cluster rep" in steps["src"][1].description
+    assert next(s for s in steps["rep"] if s.kind is K.DELETE_CLUSTER).delete_instances
+
+
+def test_autoscaling_is_deregistered_only_with_the_tick_and_before_any_reader() -> None:
+    target = ScalableTarget(resource_id="cluster:c1", min_capacity=1, max_capacity=4)
+    c = cluster_model(engine="neptune", autoscaling=[target])
+    assert K.DEREGISTER_AUTOSCALING not in _kinds(c)
+    ticked = cluster_steps(c, _choice(c, deregister_autoscaling=True))
+    kinds = [s.kind for s in ticked]
+    assert kinds.index(K.DEREGISTER_AUTOSCALING) < kinds.index(K.DELETE_MEMBER)
+    assert "cluster:c1 readers 1-4" in ticked[kinds.index(K.DEREGISTER_AUTOSCALING)].description
+    # No target, nothing to deregister, tick or not.
+    plain = cluster_model()
+    assert K.DEREGISTER_AUTOSCALING not in [
+        s.kind for s in cluster_steps(plain, _choice(plain, deregister_autoscaling=True))
+    ]
+
+
+def test_only_a_cluster_deletion_deletes_instances_with_it() -> None:
+    with pytest.raises(ValueError, match="deletes no instances"):
+        PlanStep(
+            kind=K.DELETE_MEMBER,
+            region="eu-west-1",
+            target="w",
+            cluster_id="c1",
+            delete_instances=True,
+            description="x",
+        )
 
 
 def test_instance_steps() -> None:

@@ -210,7 +210,8 @@ def test_a_cluster_deleted_behind_the_wizards_back_ends_vanished(
     index: int,
     status: str,
 ) -> None:
-    account.add_cluster(EU, "doomed", readers=1, protected=True, stopped=True)
+    # Neptune: its members go one by one (no DeleteDBInstances), so there are steps between.
+    account.add_cluster(EU, "doomed", readers=1, protected=True, stopped=True, engine="neptune")
     account.add_instance(US, "bystander")
     wz = make_wizard()
     confirmed(wz)
@@ -219,13 +220,14 @@ def test_a_cluster_deleted_behind_the_wizards_back_ends_vanished(
     hooks.after(key, index, lambda: account.delete_outside(EU, "doomed"), status)
     assert wz.delete_resources(hooks) is True  # vanished counts as finished
     doomed = wz.progress[key]
-    assert [s.kind for s in doomed.steps.steps][:7] == [
+    assert [s.kind for s in doomed.steps.steps][:8] == [
         K.CHECK_CLUSTER,
         K.START_CLUSTER,
         K.WAIT_CLUSTER_AVAILABLE,
         K.LIFT_CLUSTER_PROTECTION,  # reversible, so before anything irreversible
         K.DELETE_MEMBER,
         K.DELETE_MEMBER,
+        K.DELETE_NEW_MEMBERS,
         K.DELETE_CLUSTER,
     ]
     assert doomed.state is ResourceState.VANISHED
@@ -353,7 +355,8 @@ def test_a_snapshot_name_taken_after_confirmation_stops_only_that_resource(
 def test_access_denied_on_delete_cluster_stops_that_cluster_and_retry_finishes_it(
     make_wizard: MakeWizard, account: FakeAccount, records: list[Record]
 ) -> None:
-    account.add_cluster(EU, "orders", readers=1)
+    # Neptune: its members go one by one before DeleteDBCluster (no DeleteDBInstances).
+    account.add_cluster(EU, "orders", readers=1, engine="neptune")
     account.add_cluster(US, "billing")
     account.add_instance(EU, "solo")
     denial = account.deny(K.DELETE_CLUSTER, region=EU)
@@ -405,7 +408,7 @@ def test_stop_during_a_wait_returns_promptly_and_retry_resumes(
         account.add_cluster(EU, "slow", writer=False).status = "deleting"
 
     hooks = Hooks()
-    hooks.after(key, 2, deleting_forever)
+    hooks.after(key, 1, deleting_forever)  # after its DeleteDBCluster (instances and all)
     run = Running(wz, hooks)
     assert eventually(lambda: any(r.step.kind is K.WAIT_CLUSTER_DELETED for r in steps(records)))
     time.sleep(0.05)  # a few polls

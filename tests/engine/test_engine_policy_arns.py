@@ -69,7 +69,9 @@ def pairs_of(
     ``arns`` gives the ARNs of resources a call names by a name the ARN does not hold (a proxy's
     and a shard group's ARNs end in their resource IDs), as their describes answered them."""
     p, op = call.params, call.operation
-    action = f"{call.service}:{op}"
+    # botocore's event names use the service id (application-auto-scaling), IAM the prefix.
+    prefix = {"application-auto-scaling": "application-autoscaling"}.get(call.service)
+    action = f"{prefix or call.service}:{op}"
 
     def rds(kind: str, name: str | None) -> str:
         if name and name.startswith("arn:"):
@@ -85,6 +87,21 @@ def pairs_of(
         "DescribeAccountAttributes",
     ):
         return [(action, "*", {})]  # no resource types: "*" only
+    if prefix == "application-autoscaling":
+        if op == "DescribeScalableTargets":
+            return [(action, "*", {})]  # no resource types: "*" only
+        assert op == "DeregisterScalableTarget", f"no ARN known for {action}"
+        # A scalable target's ARN ends in an id AWS assigns (DescribeScalableTargets'
+        # ScalableTargetARN), not in the cluster's name: the shape is what the policy matches.
+        target_id = str(p["ResourceId"]).replace(":", "-")
+        return [
+            (
+                action,
+                f"arn:{partition}:application-autoscaling:{call.region}:{account}:"
+                f"scalable-target/{target_id}",
+                {},
+            )
+        ]
     if call.service == "kms":
         assert op == "DescribeKey", f"no ARN known for {action}"
         key = str(p["KeyId"])

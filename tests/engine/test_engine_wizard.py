@@ -62,7 +62,9 @@ def test_the_whole_path_from_inspection_to_done(
     seen.append(wz.state)
     wz.confirm(ACCOUNT)
     seen.append(wz.state)
-    assert wz.delete_resources() is True
+    assert wz.delete_resources() is True, {
+        k: p.error.explanation for k, p in wz.progress.items() if p.error
+    }
     assert {p.state.value for p in wz.progress.values()} == {"done"}
     wz.finish_deletions()
     seen.append(wz.state)

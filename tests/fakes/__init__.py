@@ -43,6 +43,7 @@ from slrwizard.domain.models import (
     RoleDeletionStatus,
     RoleInspection,
     RoleUsage,
+    ScalableTarget,
 )
 from slrwizard.domain.plan import RELATED_STEPS, PlanStep, StepKind
 from slrwizard.domain.ports import StepResult
@@ -79,6 +80,11 @@ class FakeCluster:
     replication_source: str | None = None
     arn: str = ""
     kms_key_state: str | None = None
+    autoscaling: list[ScalableTarget] = field(default_factory=list)
+    """Its Aurora Auto Scaling targets: while one is registered, deleting a reader adds one
+    back (as the sandbox does)."""
+    added_back: list[str] = field(default_factory=list)
+    """Readers Aurora Auto Scaling added back, in order."""
 
 
 @dataclass
@@ -176,6 +182,12 @@ class FakeAccount:
                 f"{region}/{ident}"
             )
         return cluster
+
+    def autoscale(self, region: str, ident: str, low: int = 1, high: int = 4) -> None:
+        """Register an Aurora Auto Scaling target (its readers) on the cluster."""
+        self.clusters[f"{region}/{ident}"].autoscaling.append(
+            ScalableTarget(resource_id=f"cluster:{ident}", min_capacity=low, max_capacity=high)
+        )
 
     def add_instance(
         self,
@@ -411,6 +423,7 @@ class FakeGateway:
             ),
             replication_source=c.replication_source,
             cluster_group_id=related.group_of(self.aws, c.region, c.identifier),
+            autoscaling=list(c.autoscaling),
         )
 
     # -- snapshots ------------------------------------------------------------------------------

@@ -146,7 +146,16 @@ class FakeSteps:
             if member.status in GOING:
                 return StepResult(skipped=True, note="already deleting")
             del self.aws.instances[f"{step.region}/{step.target}"]
+            self._autoscale(member)
             return self._done()
+        if kind is StepKind.DEREGISTER_AUTOSCALING:
+            cluster = self._require_cluster(step)
+            if not cluster.autoscaling:
+                return StepResult(skipped=True, note="no Auto Scaling target registered any more")
+            cluster.autoscaling = []
+            return StepResult(request_id=self.gw.request_id(), note="deregistered")
+        if kind is StepKind.DELETE_NEW_MEMBERS:
+            return self._delete_new_members(step)
         if kind is StepKind.LIFT_CLUSTER_PROTECTION:
             cluster = self._require_cluster(step)
             if not cluster.deletion_protection:
@@ -184,6 +193,37 @@ class FakeSteps:
         if kind is StepKind.DELETE_INSTANCE:
             return self._delete_instance(step)
         raise AssertionError(f"the fake does not know {kind}")  # pragma: no cover
+
+    def _autoscale(self, deleted: FakeInstance) -> None:
+        """Aurora Auto Scaling adds a reader back while the cluster keeps its writer and has
+        fewer readers than its target's minimum (at least one)."""
+        cluster = self.aws.clusters.get(f"{deleted.region}/{deleted.cluster_id}")
+        if deleted.writer or cluster is None or not cluster.autoscaling:
+            return
+        live = self.aws.members(cluster.region, cluster.identifier)
+        readers = sum(1 for m in live if not m.writer)
+        if any(m.writer for m in live) and readers < max(1, cluster.autoscaling[0].min_capacity):
+            added = sum(len(c.added_back) for c in self.aws.clusters.values())
+            name = f"application-autoscaling-{added + 1:08x}"  # AWS's name for them
+            self.aws.add_instance(
+                cluster.region, name, engine=cluster.engine, cluster_id=cluster.identifier
+            )
+            cluster.added_back.append(name)
+
+    def _delete_new_members(self, step: PlanStep) -> StepResult:
+        cluster = self._cluster(step)
+        if cluster is None or cluster.status in GOING:
+            return StepResult(skipped=True, note="the cluster is already going")
+        members = [m for m in self.aws.members(step.region, step.target) if m.status not in GOING]
+        if not members:
+            return StepResult(skipped=True, note="no member appeared")
+        for member in sorted(members, key=lambda m: (m.writer, m.identifier)):
+            del self.aws.instances[f"{member.region}/{member.identifier}"]
+        names = ", ".join(sorted(m.identifier for m in members))
+        return StepResult(
+            request_id=self.gw.request_id(),
+            note=f"deleted {len(members)} that appeared: {names}",
+        )
 
     def _remove_from_global(self, step: PlanStep) -> StepResult:
         cluster = self._require_cluster(step)
@@ -308,13 +348,41 @@ class FakeSteps:
                 code="InvalidParameterCombination",
             )
         members = self.aws.members(step.region, step.target)
-        if members and cluster.engine not in ("mysql", "postgres"):
-            raise _state_error(f"Cluster {step.target} still has {len(members)} instances.")
+        note = ""
+        if step.delete_instances and members:
+            self._one_call_refusal(step, cluster, members)
+        elif members and cluster.engine not in ("mysql", "postgres"):
+            # AWS refuses ("still contains DB instances in non-deleting state"); the gateway then
+            # deletes the readers Aurora Auto Scaling added (by their name) and tries once more.
+            if not all(m.identifier.startswith("application-autoscaling-") for m in members):
+                raise _state_error(
+                    "Cluster cannot be deleted, it still contains DB instances in non-deleting "
+                    "state."
+                )
+            note = "members were left: deleted one by one first"
         self._take_snapshot(step, cluster=True)
         for member in members:
             del self.aws.instances[f"{member.region}/{member.identifier}"]
         del self.aws.clusters[f"{step.region}/{step.target}"]
-        return self._done()
+        return StepResult(request_id=self.gw.request_id(), note=note)
+
+    def _one_call_refusal(
+        self, step: PlanStep, cluster: FakeCluster, members: list[FakeInstance]
+    ) -> None:
+        """AWS's refusals of DeleteDBInstances=true, before anything is deleted."""
+        if cluster.engine not in ("aurora-mysql", "aurora-postgresql"):
+            raise e.InvalidInputError(
+                "The DeleteDBInstances parameter is valid only for Aurora MySQL and Aurora "
+                "PostgreSQL DB clusters.",
+                code="InvalidParameterCombination",
+            )
+        for member in members:
+            if member.status != "available":
+                raise _state_error(
+                    f"Cannot delete DB cluster {step.target} with DeleteDBInstances: DB instance "
+                    f"{member.identifier} is in {member.status} state and cannot be deleted. "
+                    "The DB cluster and its DB instances were not deleted."
+                )
 
     def _delete_instance(self, step: PlanStep) -> StepResult:
         instance = self._instance(step)

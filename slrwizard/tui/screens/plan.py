@@ -118,6 +118,7 @@ class PlanScreen(WizardScreen[Literal["back"]]):
                     snapshot=r.final_snapshot_id or "",
                     skip=r.skip_final_snapshot,
                     lift=r.lift_protection,
+                    deregister=r.deregister_autoscaling,
                 )
         for key, earlier in self.actions.drafts.items():
             if key in drafts:

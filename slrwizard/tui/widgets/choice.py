@@ -101,6 +101,29 @@ class ResourceChoice(Vertical):
                 classes="lift",
             )
             yield Static(classes="lift-note", markup=False)
+        yield from self._autoscaling()
+
+    def _autoscaling(self) -> ComposeResult:
+        """A cluster's Aurora Auto Scaling targets, and the tick to deregister them first."""
+        resource = self.resource
+        if not isinstance(resource, Cluster):
+            return
+        if resource.autoscaling_note:
+            yield Static(f"{resource.autoscaling_note}.", classes="autoscaling", markup=False)
+        if not resource.autoscaling:
+            return
+        targets = "; ".join(f"{t.resource_id} {t.label}" for t in resource.autoscaling)
+        yield Static(
+            f"Aurora Auto Scaling: {targets}. It adds readers back while they are deleted; "
+            "without the tick, the wizard reads the members again and deletes those too.",
+            classes="autoscaling",
+            markup=False,
+        )
+        yield Tick(
+            "Deregister its Auto Scaling target first (its scaling policies go with it)",
+            self._draft.deregister,
+            classes="deregister",
+        )
 
     def on_mount(self) -> None:
         self._refresh_state()
@@ -113,7 +136,9 @@ class ResourceChoice(Vertical):
         snapshot = self.query_one("Input.snapshot", Input).value
         skip = self.query_one("Checkbox.skip", Checkbox).value
         lift = self.resource.deletion_protection and self.query_one("Checkbox.lift", Checkbox).value
-        return Draft(snapshot=snapshot, skip=skip, lift=lift)
+        boxes = self.query("Checkbox.deregister").results(Checkbox)
+        deregister = any(box.value for box in boxes)
+        return Draft(snapshot=snapshot, skip=skip, lift=lift, deregister=deregister)
 
     @property
     def problem(self) -> str | None:
@@ -139,6 +164,7 @@ class ResourceChoice(Vertical):
             final_snapshot_id=None if draft.skip else draft.snapshot,
             skip_final_snapshot=draft.skip,
             lift_protection=draft.lift,
+            deregister_autoscaling=draft.deregister,
         )
 
     def show_problem(self, extra: str | None) -> None:
