@@ -13,6 +13,7 @@ public API, started with ``resumed_from``::
     wizard.confirm(typed_account_id)                         # the operator confirms again
     wizard.delete_resources()                                # idempotent: describes, then acts
     verify_prior_snapshots(wizard, prior)                    # snapshots of resources now gone
+    delete_emptied_global_databases(wizard, prior)           # a primary gone, its global left
     wizard.finish_deletions(); wizard.rescan()
     wizard.delete_role(task_id=prior.role_task_id)           # poll a task in flight, never redo
 
@@ -32,13 +33,14 @@ This is the use case; where the prior session comes from is not its concern.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from slrwizard.domain import errors as e
-from slrwizard.domain.models import ScanResult
+from slrwizard.domain.models import RegionOutcome, ScanResult
 from slrwizard.domain.plan import DeletionPlan, PlanStep, ResourceKind, ResourcePlan, StepKind
 from slrwizard.domain.records import SessionEnded, StepRecord, StepStatus
 from slrwizard.domain.wizard import Wizard
@@ -85,6 +87,14 @@ class PriorResource(Protocol):
     @property
     def last_error(self) -> StepRecord | None:
         """Its last failed step, if any."""
+
+    @property
+    def global_database(self) -> str | None:
+        """The global database its steps named (it left it, or was to delete it), if any."""
+
+    @property
+    def global_database_deleted(self) -> bool:
+        """A step of the prior sessions deleted that global database (or found it gone)."""
 
 
 @dataclass(frozen=True)
@@ -270,3 +280,112 @@ def verify_prior_snapshots(
         wizard.emit(outcome)
         results[key] = outcome.status is StepStatus.DONE
     return results
+
+
+def gone_from(scan: ScanResult | None, region: str, key: str) -> bool:
+    """Whether ``scan`` read ``region`` completely and did not list the resource ``key``."""
+    if scan is None:
+        return False
+    read = any(r.region == region and r.outcome is RegionOutcome.SCANNED for r in scan.regions)
+    listed = {c.key for c in scan.clusters} | {i.key for i in scan.instances}
+    return read and key not in listed
+
+
+@dataclass(frozen=True)
+class GlobalDatabaseOutcome:
+    """What became of a global database whose member the prior session deleted."""
+
+    global_cluster_id: str
+    region: str
+    """The region its member was deleted in (where the wizard asks about it)."""
+    deleted: bool
+    """False: it is left behind, and ``note`` says why (AWS's words)."""
+    note: str
+
+
+GLOBAL_RETRIES = 3
+"""Attempts after the first while AWS still lists a member that has just left."""
+
+
+def delete_emptied_global_databases(
+    wizard: Wizard,
+    prior: PriorSession,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[GlobalDatabaseOutcome]:
+    """Delete the global databases the prior session emptied but did not live to delete.
+
+    A primary's plan ends with ``DeleteGlobalCluster``; a session killed after the primary's
+    deletion and before that call leaves an empty global database behind, and the resumed plan
+    no longer holds the primary (it is gone). Each such global database is deleted here, once no
+    cluster of the fresh scan is still its member, and the call is journaled like any step (the
+    announcement first). AWS refuses one that still lists members: it is then named as left
+    behind, with AWS's words, never passed over in silence.
+    """
+    current = {r.key for r in wizard.plan.resources} if wizard.plan is not None else set()
+    scan = wizard.scan_result
+    members_left = {c.global_cluster_id for c in scan.clusters} if scan is not None else set()
+    handled = {h.global_database for h in prior.resources.values() if h.global_database_deleted}
+    outcomes: list[GlobalDatabaseOutcome] = []
+    for key, history in sorted(prior.resources.items()):
+        gid = history.global_database
+        gone = history.outcome in ("deleted", "vanished") or gone_from(
+            scan, history.choice.region, key
+        )
+        if not gid or not gone or key in current or gid in handled or gid in members_left:
+            continue
+        handled.add(gid)
+        outcomes.append(_delete_global(wizard, key, history.choice.region, gid, should_stop))
+    return outcomes
+
+
+def _delete_global(
+    wizard: Wizard, key: str, region: str, gid: str, should_stop: Callable[[], bool] | None
+) -> GlobalDatabaseOutcome:
+    step = PlanStep(
+        kind=StepKind.DELETE_GLOBAL_CLUSTER,
+        region=region,
+        target=gid,
+        description=f"Delete the now empty global database {gid} (resumed session)",
+    )
+    base = {"session_id": wizard.session_id, "resource": key, "index": 0, "total": 1}
+    delay = max(0.01, wizard.gateway.poll_seconds)
+    for attempt in range(GLOBAL_RETRIES + 1):
+        wizard.emit(StepRecord(**base, step=step, status=StepStatus.RUNNING))
+        try:
+            result = wizard.gateway.run_step(step, should_stop)
+        except e.InvalidStateError as exc:
+            stopping = should_stop is not None and should_stop()
+            if attempt < GLOBAL_RETRIES and not stopping:
+                wizard.emit(
+                    StepRecord(**base, step=step, status=StepStatus.WAITING, note=exc.explanation)
+                )
+                time.sleep(delay)
+                delay *= 2
+                continue
+            return _global_failed(wizard, base, step, exc)
+        except e.WizardError as exc:
+            return _global_failed(wizard, base, step, exc)
+        status = StepStatus.SKIPPED if result.skipped else StepStatus.DONE
+        wizard.emit(
+            StepRecord(
+                **base, step=step, status=status, note=result.note, request_id=result.request_id
+            )
+        )
+        return GlobalDatabaseOutcome(gid, region, True, result.note or "deleted")
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns
+
+
+def _global_failed(
+    wizard: Wizard, base: dict[str, object], step: PlanStep, exc: e.WizardError
+) -> GlobalDatabaseOutcome:
+    wizard.emit(
+        StepRecord(
+            **base,
+            step=step,
+            status=StepStatus.FAILED,
+            note=exc.explanation,
+            error=exc.explanation,
+            error_code=exc.code,
+        )
+    )
+    return GlobalDatabaseOutcome(step.target, step.region, False, exc.explanation)
