@@ -178,7 +178,12 @@ class Scanner:
             status = {
                 str(i["DBInstanceIdentifier"]): str(i["DBInstanceStatus"]) for i in raw_instances
             }
-            clusters = [cluster_from_api(region, c, status, primaries) for c in raw_clusters]
+            ids = {
+                str(i["DBInstanceIdentifier"]): str(i["DbiResourceId"])
+                for i in raw_instances
+                if i.get("DbiResourceId")
+            }
+            clusters = [cluster_from_api(region, c, status, primaries, ids) for c in raw_clusters]
             instances = [
                 instance_from_api(region, i)
                 for i in raw_instances

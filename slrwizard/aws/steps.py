@@ -18,6 +18,7 @@ from typing import Any
 
 from typing_extensions import assert_never  # typing's own arrived in 3.11; pydantic needs this
 
+from slrwizard.aws.identity import IdentityCheck
 from slrwizard.aws.prechecks import PreChecks
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
@@ -52,9 +53,17 @@ class StepRunner:
     def __init__(self, transport: Transport) -> None:
         self.aws = transport
         self.checks = PreChecks(transport)
+        self.identity = IdentityCheck(transport)
 
     def run(self, step: PlanStep, should_stop: Stop = None) -> StepResult:
-        """Carry out ``step``; mypy checks that every kind has its branch."""
+        """Carry out ``step``, on the confirmed database only (:mod:`slrwizard.aws.identity`);
+        mypy checks that every kind has its branch."""
+        over = self.identity.check(step)
+        if over is not None:
+            return over
+        return self._dispatch(step, should_stop)
+
+    def _dispatch(self, step: PlanStep, should_stop: Stop) -> StepResult:
         stop = should_stop
         match step.kind:
             case StepKind.CHECK_CLUSTER:

@@ -113,6 +113,9 @@ class ClusterMember(Frozen):
     identifier: str
     is_writer: bool
     status: str = ""
+    resource_id: str | None = None
+    """Its ``DbiResourceId``: unique for the life of the instance, never reused by a new one of
+    the same name (None when read from a journal or an endpoint that has none)."""
 
 
 class Cluster(Frozen):
@@ -131,6 +134,8 @@ class Cluster(Frozen):
     global_cluster_id: str | None = None
     global_cluster_primary: bool = False
     replication_source: str | None = None
+    resource_id: str | None = None
+    """Its ``DbClusterResourceId``: who it is, where its name only says what it is called."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -169,6 +174,8 @@ class Instance(Frozen):
     status: str
     deletion_protection: bool = False
     read_replica_source: str | None = None
+    resource_id: str | None = None
+    """Its ``DbiResourceId``: who it is, where its name only says what it is called."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -80,6 +80,13 @@ class ResourcePlan(BaseModel):
     final_snapshot_id: str | None = None
     skip_final_snapshot: bool = False
     lift_protection: bool = False
+    resource_id: str | None = None
+    """The ``DbClusterResourceId``/``DbiResourceId`` of the database confirmed, recorded at the
+    confirmation (:meth:`DeletionPlan.identified`): every call checks it first, so a database
+    deleted and created again under the same name is never deleted under this choice. None in
+    journals written before it was recorded, and before the confirmation."""
+    member_ids: dict[str, str] = Field(default_factory=dict)
+    """A cluster's member instances at the confirmation: identifier -> ``DbiResourceId``."""
 
     @field_validator("final_snapshot_id")
     @classmethod
@@ -194,6 +201,11 @@ class PlanStep(BaseModel):
     global_cluster_id: str | None = None
     source_cluster_id: str | None = None
     cluster_id: str | None = None
+    resource_id: str | None = None
+    """The confirmed resource id of ``target`` (a cluster's or an instance's): the gateway
+    describes the target first and refuses the step if AWS now shows another id (the database
+    was created again under the same name). None: not checked (a snapshot, a global database,
+    a step read from an older journal)."""
     description: str
 
     @model_validator(mode="before")
@@ -251,6 +263,8 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
     steps: list[PlanStep] = []
 
     def add(kind: StepKind, text: str, target: str = cid, **references: str | None) -> None:
+        if target == cid and "resource_id" not in references:
+            references["resource_id"] = choice.resource_id
         steps.append(
             PlanStep(kind=kind, region=region, target=target, description=text, **references)
         )
@@ -302,6 +316,7 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             f"Delete {role} instance {member.identifier} (no snapshot: members cannot have one)",
             target=member.identifier,
             cluster_id=cid,
+            resource_id=choice.member_ids.get(member.identifier) if choice.resource_id else None,
         )
     if choice.skip_final_snapshot:
         add(StepKind.DELETE_CLUSTER, f"Delete cluster {cid} WITHOUT a final snapshot")
@@ -317,12 +332,14 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             StepKind.DELETE_GLOBAL_CLUSTER,
             f"Delete the now empty global database {cluster.global_cluster_id}",
             target=cluster.global_cluster_id,
+            resource_id=None,
         )
     if choice.final_snapshot_id:
         add(
             StepKind.VERIFY_CLUSTER_SNAPSHOT,
             f"Verify final snapshot {choice.final_snapshot_id} is available",
             target=choice.final_snapshot_id,
+            resource_id=None,
         )
     return steps
 
@@ -337,6 +354,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             kind=StepKind.CHECK_INSTANCE,
             region=region,
             target=iid,
+            resource_id=choice.resource_id,
             final_snapshot_id=choice.final_snapshot_id,
             description=f"Check that nothing would stop the deletion of {iid} half-way "
             "(snapshot name, quota, KMS key, state)",
@@ -349,6 +367,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
                 kind=StepKind.START_INSTANCE,
                 region=region,
                 target=iid,
+                resource_id=choice.resource_id,
                 description=f"Start {iid}: AWS refuses to modify a stopped instance",
             )
         )
@@ -357,6 +376,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
                 kind=StepKind.WAIT_INSTANCE_AVAILABLE,
                 region=region,
                 target=iid,
+                resource_id=choice.resource_id,
                 description=f"Wait until {iid} is available",
             )
         )
@@ -366,6 +386,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
                 kind=StepKind.LIFT_INSTANCE_PROTECTION,
                 region=region,
                 target=iid,
+                resource_id=choice.resource_id,
                 description=f"Turn off deletion protection on instance {iid} and wait until "
                 "AWS shows it off",
             )
@@ -379,6 +400,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             kind=StepKind.DELETE_INSTANCE,
             region=region,
             target=iid,
+            resource_id=choice.resource_id,
             final_snapshot_id=choice.final_snapshot_id,
             description=text,
         )
@@ -388,6 +410,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             kind=StepKind.WAIT_INSTANCE_DELETED,
             region=region,
             target=iid,
+            resource_id=choice.resource_id,
             description=f"Wait until AWS reports {iid} gone",
         )
     )
@@ -448,6 +471,7 @@ class DeletionPlan(BaseModel):
                     f"Instance {resource.key} is a read replica or RDS Custom instance: AWS "
                     "refuses a final snapshot for it, so choose to skip the final snapshot."
                 )
+        problems += self.replaced(scan)
         known = {c.key for c in scan.clusters} | {i.key for i in scan.instances}
         problems += [
             f"{r.key} is in the plan but not in the latest scan."
@@ -455,6 +479,52 @@ class DeletionPlan(BaseModel):
             if r.key not in known
         ]
         return problems
+
+    def replaced(self, scan: ScanResult) -> list[str]:
+        """Databases that ``scan`` shows under a confirmed name with another resource id: each
+        was deleted and created again since the confirmation, so it is another database that
+        needs its own choice and confirmation."""
+        lines: list[str] = []
+        resources: list[Cluster | Instance] = [*scan.clusters, *scan.instances]
+        for resource in resources:
+            chosen = self.choice(resource.key)
+            if (
+                chosen is not None
+                and chosen.resource_id
+                and resource.resource_id
+                and chosen.resource_id != resource.resource_id
+            ):
+                lines.append(
+                    f"{resource.key} is not the database you confirmed (resource id "
+                    f"{chosen.resource_id} then, {resource.resource_id} now): it was deleted and "
+                    "created again under the same name, so it needs its own choice."
+                )
+        return lines
+
+    def identified(self, scan: ScanResult) -> DeletionPlan:
+        """This plan with each database's resource id (and a cluster's members') as ``scan``
+        shows it: what a confirmation records, so that every later call, a resumed session's
+        included, acts only on the very databases the operator confirmed. Ids already
+        recorded are kept."""
+        every: list[Cluster | Instance] = [*scan.clusters, *scan.instances]
+        found = {r.key: r for r in every}
+        resources: list[ResourcePlan] = []
+        for choice in self.resources:
+            resource = found.get(choice.key)
+            if choice.resource_id or resource is None or not resource.resource_id:
+                resources.append(choice)
+                continue
+            members = (
+                {m.identifier: m.resource_id for m in resource.members if m.resource_id}
+                if isinstance(resource, Cluster)
+                else {}
+            )
+            resources.append(
+                choice.model_copy(
+                    update={"resource_id": resource.resource_id, "member_ids": members}
+                )
+            )
+        return self.model_copy(update={"resources": resources})
 
     def schedule(self, scan: ScanResult) -> list[ResourceSteps]:
         """Each resource's ordered steps; replicas before their sources within a region."""

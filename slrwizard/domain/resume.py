@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -187,6 +187,10 @@ class AdaptedPlan:
     """In the prior plan but gone from AWS (deleted by the prior session, or by someone else)."""
     new: list[str]
     """In AWS now but never in the prior plan: the operator must choose for them afresh."""
+    recreated: list[str] = field(default_factory=list)
+    """Among ``new``: a database of a confirmed name, but another resource id: the confirmed
+    one was deleted and this one created under its name since. It is never deleted under the
+    old confirmation."""
 
     def completed(self, choices: Iterable[ResourcePlan]) -> DeletionPlan:
         """The adapted plan plus the operator's fresh ``choices`` for the new resources.
@@ -202,6 +206,13 @@ class AdaptedPlan:
         lines = [f"{len(self.kept)} resource(s) keep the choices you confirmed before."]
         if self.dropped:
             lines.append("Already gone, dropped from the plan: " + ", ".join(self.dropped) + ".")
+        if self.recreated:
+            lines.append(
+                "Created again under a confirmed name since the interrupted session (another "
+                "database, never deleted under the old confirmation): "
+                + ", ".join(self.recreated)
+                + "."
+            )
         if self.new:
             lines.append(
                 "New since the interrupted session, choose what to do with them: "
@@ -217,15 +228,26 @@ def adapt_plan(prior_plan: DeletionPlan, fresh_scan: ScanResult) -> AdaptedPlan:
     The choices (final snapshot name or an explicit skip, lifting protection) are the operator's
     earlier decisions and are kept verbatim, so a final snapshot the first session already asked
     for keeps its name. The operator still confirms the adapted plan by typing the account ID.
+    A database listed under a confirmed name but with another resource id than the one
+    confirmed is another database (the confirmed one was deleted, this one created since): it
+    is new, never kept under the old choice. Choices from journals without ids are matched by
+    name, as they always were.
     """
-    present = [c.key for c in fresh_scan.clusters] + [i.key for i in fresh_scan.instances]
-    kept = [r for r in prior_plan.resources if r.key in present]
-    kept_keys = {r.key for r in kept}
+    found = {c.key: c.resource_id for c in fresh_scan.clusters}
+    found.update({i.key: i.resource_id for i in fresh_scan.instances})
+    recreated = sorted(
+        r.key
+        for r in prior_plan.resources
+        if r.key in found and r.resource_id and found[r.key] and found[r.key] != r.resource_id
+    )
+    kept = [r for r in prior_plan.resources if r.key in found and r.key not in recreated]
+    prior_keys = {r.key for r in prior_plan.resources}
     return AdaptedPlan(
         plan=DeletionPlan(account=prior_plan.account, resources=kept),
-        kept=sorted(kept_keys),
-        dropped=sorted(r.key for r in prior_plan.resources if r.key not in present),
-        new=sorted(k for k in present if k not in {r.key for r in prior_plan.resources}),
+        kept=sorted(r.key for r in kept),
+        dropped=sorted(r.key for r in prior_plan.resources if r.key not in found),
+        new=sorted(k for k in found if k not in prior_keys or k in recreated),
+        recreated=recreated,
     )
 
 

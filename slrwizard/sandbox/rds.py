@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import re
+import secrets
+import string
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -391,3 +393,19 @@ class RdsBehaviour:
     def _after_create(self, call: Call, parsed: dict[str, Any]) -> None:
         # AWS creates the service-linked role with the first cluster or instance; moto does not.
         backends.ensure_rds_role(self._account)
+        if call.operation == "CreateDBInstance":
+            self._new_dbi_resource_id(call, parsed)
+
+    def _new_dbi_resource_id(self, call: Call, parsed: dict[str, Any]) -> None:
+        """AWS gives every new DB instance its own ``DbiResourceId``, never reused (moto gives
+        them all one constant): an instance created again under an old name is another one."""
+        name = str(call.params.get("DBInstanceIdentifier", ""))
+        instance = backends.rds(self._account, call.region).databases.get(name)
+        if instance is None:
+            return
+        instance.dbi_resource_id = "db-" + "".join(
+            secrets.choice(string.ascii_uppercase + string.digits) for _ in range(26)
+        )
+        body = parsed.get("DBInstance")
+        if isinstance(body, dict):
+            body["DbiResourceId"] = instance.dbi_resource_id

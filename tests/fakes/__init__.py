@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -62,6 +63,8 @@ class FakeInstance:
     arn: str = ""
     kms_key_state: str | None = None
     """The state of its KMS key (``Enabled``, ``Disabled``...); None: not encrypted."""
+    resource_id: str = field(default_factory=lambda: f"db-{uuid.uuid4().hex[:26].upper()}")
+    """Its ``DbiResourceId``: new for every instance, even one created under an old name."""
 
 
 @dataclass
@@ -76,6 +79,8 @@ class FakeCluster:
     replication_source: str | None = None
     arn: str = ""
     kms_key_state: str | None = None
+    resource_id: str = field(default_factory=lambda: f"cluster-{uuid.uuid4().hex[:26].upper()}")
+    """Its ``DbClusterResourceId``: new for every cluster, even one created under an old name."""
 
 
 @dataclass
@@ -369,6 +374,7 @@ class FakeGateway:
                     status=i.status,
                     deletion_protection=i.deletion_protection,
                     read_replica_source=i.read_replica_source,
+                    resource_id=i.resource_id,
                 )
                 for i in self.aws.instances.values()
                 if i.region == region and i.cluster_id is None
@@ -382,7 +388,12 @@ class FakeGateway:
 
     def _cluster_model(self, c: FakeCluster) -> Cluster:
         members = [
-            ClusterMember(identifier=m.identifier, is_writer=m.writer, status=m.status)
+            ClusterMember(
+                identifier=m.identifier,
+                is_writer=m.writer,
+                status=m.status,
+                resource_id=m.resource_id,
+            )
             for m in self.aws.members(c.region, c.identifier)
         ]
         group = self.aws.globals.get(c.global_cluster_id or "")
@@ -400,6 +411,7 @@ class FakeGateway:
                 group and group.members[:1] == [f"{c.region}/{c.identifier}"]
             ),
             replication_source=c.replication_source,
+            resource_id=c.resource_id,
         )
 
     # -- snapshots ------------------------------------------------------------------------------
@@ -413,6 +425,9 @@ class FakeGateway:
     def run_step(self, step: PlanStep, should_stop: Callable[[], bool] | None = None) -> StepResult:
         self.aws.take_refusal(step.kind.value)
         self.aws.obstacles.check(step, self.wait_timeout)
+        over = FakeSteps(self).identity(step)
+        if over is not None:
+            return over
         return FakeSteps(self).run(step, should_stop)
 
     def wait_for(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from slrwizard.aws.identity import CLUSTER_TARGETS, WAITS_FOR_GONE
 from slrwizard.domain import errors as e
 from slrwizard.domain.plan import PlanStep, StepKind
 from slrwizard.domain.ports import StepResult
@@ -29,6 +30,19 @@ class FakeSteps:
     def __init__(self, gateway: FakeGateway) -> None:
         self.gw = gateway
         self.aws = gateway.aws
+
+    def identity(self, step: PlanStep) -> StepResult | None:
+        """``aws/identity.py`` on the account's data: the confirmed database, or a refusal."""
+        if not step.resource_id:
+            return None
+        with self.aws.lock:
+            found = self._cluster(step) if step.kind in CLUSTER_TARGETS else self._instance(step)
+        if found is None or found.resource_id == step.resource_id:
+            return None
+        if step.kind in WAITS_FOR_GONE:
+            return StepResult(note=f"the confirmed database is gone (now {found.resource_id})")
+        kind = "Cluster" if step.kind in CLUSTER_TARGETS else "Instance"
+        raise e.replaced(kind, step.target, step.region, step.resource_id, found.resource_id)
 
     def run(self, step: PlanStep, stop: Stop) -> StepResult:
         kind = step.kind
