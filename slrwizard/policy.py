@@ -95,6 +95,9 @@ def statements(partition: str = "aws", account: str = "*") -> list[dict[str, Any
                 "rds:DescribeDBSnapshots",
                 # The snapshot quota, checked before a resource's first irreversible call.
                 "rds:DescribeAccountAttributes",
+                # Room for the automated backups a deletion retains, checked there too.
+                "rds:DescribeDBClusterAutomatedBackups",
+                "rds:DescribeDBInstanceAutomatedBackups",
             ],
             "Resource": "*",
         },

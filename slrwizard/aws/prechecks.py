@@ -13,7 +13,9 @@ resource with a check of what makes that call fail (docs/aws-behaviours.md):
 - the KMS key of an encrypted resource is usable (``kms:DescribeKey`` ``KeyState`` is
   ``Enabled``); a key policy that denies ``DescribeKey`` to the operator is not proof of a
   problem (RDS uses the key through its own grant), so a denial is noted, not fatal;
-- an instance is not in a state in which AWS takes no final snapshot.
+- an instance is not in a state in which AWS takes no final snapshot;
+- a database whose automated backups are to be retained fits the retained automated backups
+  quota (:mod:`slrwizard.aws.retained`).
 
 A check changes nothing, so it is safe to repeat; a resource already ``deleting`` (a resumed
 walkthrough) is past the point where these could help and is not checked.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from slrwizard.aws.retained import RetainedBackups
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
 from slrwizard.domain.plan import PlanStep, StepKind
@@ -42,6 +45,7 @@ class PreChecks:
         self.aws = transport
         self._lock = threading.Lock()
         self._reserved: dict[tuple[str, bool], set[str]] = {}
+        self.retained_backups = RetainedBackups(transport)
 
     def release(self, region: str, name: str | None, cluster: bool) -> None:
         """A deletion asked for its final snapshot: from now on AWS counts it, not us."""
@@ -64,6 +68,8 @@ class PreChecks:
             return StepResult(skipped=True, note="already deleting: nothing left to check")
         name = step.final_snapshot_id
         notes: list[str] = []
+        if step.delete_automated_backups is False:
+            notes.append(self.retained_backups.check(step, resource, cluster))
         if name:
             if not cluster and status in NO_FINAL_SNAPSHOT_STATES:
                 raise e.InvalidStateError(

@@ -92,6 +92,8 @@ class StepRunner:
                 return self._verify_snapshot(
                     step, "db_cluster_snapshot_available", "DBClusterSnapshotIdentifier", stop
                 )
+            case StepKind.SNAPSHOT_INSTANCE:
+                return self._snapshot_instance(step)
             case StepKind.START_INSTANCE:
                 return self._start_instance(step)
             case StepKind.WAIT_INSTANCE_AVAILABLE:
@@ -357,6 +359,25 @@ class StepRunner:
         return StepResult(skipped=True, note="already gone")
 
     # -- standalone instance steps --------------------------------------------------------------
+    def _snapshot_instance(self, step: PlanStep) -> StepResult:
+        """RDS Custom's backup: a manual snapshot before the deletion AWS accepts only without
+        a final one. A snapshot of that name already there is ours (a retried or resumed step:
+        the check before found the name free)."""
+        name = step.final_snapshot_id
+        assert name is not None
+        self._require_instance(step)
+        if self.snapshot_status(step.region, name, cluster=False) is not None:
+            return StepResult(skipped=True, note=f"snapshot {name} already taken")
+        answer = self.aws.call(
+            "rds",
+            "CreateDBSnapshot",
+            step.region,
+            DBInstanceIdentifier=step.target,
+            DBSnapshotIdentifier=name,
+        )
+        self.checks.release(step.region, name, cluster=False)
+        return StepResult(request_id=_request_id(answer), note=f"snapshot {name} requested")
+
     def _start_instance(self, step: PlanStep) -> StepResult:
         status = self._require_instance(step).get("DBInstanceStatus")
         if status != "stopped":
@@ -408,7 +429,13 @@ class StepRunner:
 
 
 def _final_snapshot(step: PlanStep) -> dict[str, Any]:
-    """A delete's snapshot parameters: AWS refuses both and neither."""
+    """A delete's snapshot parameters (AWS refuses both and neither), and what becomes of its
+    automated backups when the plan says (``DeleteAutomatedBackups``)."""
+    backups = (
+        {}
+        if step.delete_automated_backups is None
+        else {"DeleteAutomatedBackups": step.delete_automated_backups}
+    )
     if step.final_snapshot_id:
-        return {"FinalDBSnapshotIdentifier": step.final_snapshot_id}
-    return {"SkipFinalSnapshot": True}
+        return {"FinalDBSnapshotIdentifier": step.final_snapshot_id, **backups}
+    return {"SkipFinalSnapshot": True, **backups}

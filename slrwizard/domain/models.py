@@ -188,10 +188,19 @@ class Instance(Frozen):
 
     @property
     def final_snapshot_allowed(self) -> bool:
-        """AWS refuses ``FinalDBSnapshotIdentifier`` for a read replica and for RDS Custom
-        ("FinalDBSnapshotIdentifier can not be specified when deleting a replica instance"):
-        they can only be deleted with ``SkipFinalSnapshot``."""
-        return self.read_replica_source is None and not self.engine.startswith("custom-")
+        """Whether the wizard can keep a snapshot of it: not of a read replica (AWS refuses
+        "FinalDBSnapshotIdentifier can not be specified when deleting a replica instance", and
+        its data lives in its source). RDS Custom is deleted only with ``SkipFinalSnapshot``
+        too, but the wizard takes a manual snapshot of it first
+        (:attr:`snapshot_before_delete`), so a backup is kept there as well."""
+        return self.read_replica_source is None
+
+    @property
+    def snapshot_before_delete(self) -> bool:
+        """RDS Custom (engine ``custom-...``): AWS requires ``SkipFinalSnapshot`` to delete it,
+        so its backup is a manual snapshot (``CreateDBSnapshot``) taken and seen ``available``
+        before the deletion."""
+        return self.engine.startswith("custom-")
 
 
 class RegionScan(Frozen):

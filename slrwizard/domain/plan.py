@@ -87,6 +87,18 @@ class ResourcePlan(BaseModel):
     journals written before it was recorded, and before the confirmation."""
     member_ids: dict[str, str] = Field(default_factory=dict)
     """A cluster's member instances at the confirmation: identifier -> ``DbiResourceId``."""
+    delete_automated_backups: bool | None = None
+    """``DeleteAutomatedBackups`` of the deletion: True deletes the automated backups with the
+    database (AWS's own default), False retains them until their retention period ends. None:
+    the wizard's default, :attr:`deletes_automated_backups`."""
+
+    @property
+    def deletes_automated_backups(self) -> bool:
+        """The choice in force: retained by default when the final snapshot is skipped (they
+        are then the only recovery point left), deleted with it otherwise."""
+        if self.delete_automated_backups is not None:
+            return self.delete_automated_backups
+        return not self.skip_final_snapshot
 
     @field_validator("final_snapshot_id")
     @classmethod
@@ -131,6 +143,7 @@ class StepKind(str, Enum):
     WAIT_CLUSTER_DELETED = "wait-cluster-deleted"
     DELETE_GLOBAL_CLUSTER = "delete-global-cluster"
     VERIFY_CLUSTER_SNAPSHOT = "verify-cluster-snapshot"
+    SNAPSHOT_INSTANCE = "snapshot-instance"
     START_INSTANCE = "start-instance"
     WAIT_INSTANCE_AVAILABLE = "wait-instance-available"
     LIFT_INSTANCE_PROTECTION = "lift-instance-protection"
@@ -149,6 +162,7 @@ MUTATING_STEPS = frozenset(
         StepKind.DELETE_CLUSTER,
         StepKind.DELETE_GLOBAL_CLUSTER,
         StepKind.START_INSTANCE,
+        StepKind.SNAPSHOT_INSTANCE,
         StepKind.LIFT_INSTANCE_PROTECTION,
         StepKind.DELETE_INSTANCE,
     }
@@ -177,6 +191,7 @@ _OPTIONAL_REFERENCE: dict[StepKind, tuple[str, ...]] = {
     StepKind.DELETE_INSTANCE: ("final_snapshot_id",),
     StepKind.CHECK_CLUSTER: ("final_snapshot_id",),
     StepKind.CHECK_INSTANCE: ("final_snapshot_id",),
+    StepKind.SNAPSHOT_INSTANCE: ("final_snapshot_id",),
     # A wait after leaving a global database or a promotion waits for that change to be over.
     StepKind.WAIT_CLUSTER_AVAILABLE: ("global_cluster_id", "source_cluster_id"),
 }
@@ -201,6 +216,8 @@ class PlanStep(BaseModel):
     global_cluster_id: str | None = None
     source_cluster_id: str | None = None
     cluster_id: str | None = None
+    delete_automated_backups: bool | None = None
+    """A delete's (and its check's) ``DeleteAutomatedBackups``; None: AWS's default (deleted)."""
     resource_id: str | None = None
     """The confirmed resource id of ``target`` (a cluster's or an instance's): the gateway
     describes the target first and refuses the step if AWS now shows another id (the database
@@ -269,11 +286,20 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             PlanStep(kind=kind, region=region, target=target, description=text, **references)
         )
 
-    add(
-        StepKind.CHECK_CLUSTER,
-        f"Check that nothing would stop the deletion of {cid} half-way (snapshot name, quota, "
-        "KMS key)",
-        final_snapshot_id=choice.final_snapshot_id,
+    backups = choice.deletes_automated_backups
+    steps.append(
+        PlanStep(
+            kind=StepKind.CHECK_CLUSTER,
+            region=region,
+            target=cid,
+            resource_id=choice.resource_id,
+            final_snapshot_id=choice.final_snapshot_id,
+            delete_automated_backups=backups,
+            description=f"Check that nothing would stop the deletion of {cid} half-way "
+            "(snapshot name, quota, KMS key"
+            + ("" if backups else ", room for its retained automated backups")
+            + ")",
+        )
     )
     if cluster.status == "stopped":
         add(StepKind.START_CLUSTER, f"Start {cid}: AWS refuses to delete a stopped cluster")
@@ -319,13 +345,20 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             resource_id=choice.member_ids.get(member.identifier) if choice.resource_id else None,
         )
     if choice.skip_final_snapshot:
-        add(StepKind.DELETE_CLUSTER, f"Delete cluster {cid} WITHOUT a final snapshot")
+        text = f"Delete cluster {cid} WITHOUT a final snapshot"
     else:
-        add(
-            StepKind.DELETE_CLUSTER,
-            f"Delete cluster {cid}, keeping final snapshot {choice.final_snapshot_id}",
+        text = f"Delete cluster {cid}, keeping final snapshot {choice.final_snapshot_id}"
+    steps.append(
+        PlanStep(
+            kind=StepKind.DELETE_CLUSTER,
+            region=region,
+            target=cid,
+            resource_id=choice.resource_id,
             final_snapshot_id=choice.final_snapshot_id,
+            delete_automated_backups=backups,
+            description=f"{text}; {automated_backups_words(backups)}",
         )
+    )
     add(StepKind.WAIT_CLUSTER_DELETED, f"Wait until AWS reports {cid} gone")
     if cluster.global_cluster_id and cluster.global_cluster_primary:
         add(
@@ -349,6 +382,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
     modified, so one whose protection must be lifted is started first), protection, delete,
     wait, verify snapshot."""
     region, iid = instance.region, instance.identifier
+    backups = choice.deletes_automated_backups
     steps: list[PlanStep] = [
         PlanStep(
             kind=StepKind.CHECK_INSTANCE,
@@ -356,8 +390,11 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             target=iid,
             resource_id=choice.resource_id,
             final_snapshot_id=choice.final_snapshot_id,
+            delete_automated_backups=backups,
             description=f"Check that nothing would stop the deletion of {iid} half-way "
-            "(snapshot name, quota, KMS key, state)",
+            "(snapshot name, quota, KMS key, state"
+            + ("" if backups else ", room for its retained automated backups")
+            + ")",
         )
     ]
     if instance.status == "stopped" and instance.deletion_protection:
@@ -391,8 +428,16 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
                 "AWS shows it off",
             )
         )
+    manual = instance.snapshot_before_delete and choice.final_snapshot_id is not None
+    if manual:
+        steps += manual_snapshot_steps(instance, choice)
     if choice.skip_final_snapshot:
         text = f"Delete instance {iid} WITHOUT a final snapshot"
+    elif manual:
+        text = (
+            f"Delete RDS Custom instance {iid} (AWS requires SkipFinalSnapshot for it; snapshot "
+            f"{choice.final_snapshot_id} above is its backup)"
+        )
     else:
         text = f"Delete instance {iid}, keeping final snapshot {choice.final_snapshot_id}"
     steps.append(
@@ -401,8 +446,9 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             region=region,
             target=iid,
             resource_id=choice.resource_id,
-            final_snapshot_id=choice.final_snapshot_id,
-            description=text,
+            final_snapshot_id=None if manual else choice.final_snapshot_id,
+            delete_automated_backups=backups,
+            description=f"{text}; {automated_backups_words(backups)}",
         )
     )
     steps.append(
@@ -414,7 +460,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             description=f"Wait until AWS reports {iid} gone",
         )
     )
-    if choice.final_snapshot_id:
+    if choice.final_snapshot_id and not manual:
         steps.append(
             PlanStep(
                 kind=StepKind.VERIFY_INSTANCE_SNAPSHOT,
@@ -424,6 +470,37 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             )
         )
     return steps
+
+
+def manual_snapshot_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
+    """RDS Custom: a manual snapshot (``CreateDBSnapshot``), seen ``available``, before the
+    deletion AWS only accepts without a final snapshot. Reversible: it deletes nothing."""
+    name = choice.final_snapshot_id
+    assert name is not None
+    return [
+        PlanStep(
+            kind=StepKind.SNAPSHOT_INSTANCE,
+            region=instance.region,
+            target=instance.identifier,
+            resource_id=choice.resource_id,
+            final_snapshot_id=name,
+            description=f"Take manual snapshot {name} of RDS Custom instance "
+            f"{instance.identifier} (AWS takes no final snapshot of RDS Custom)",
+        ),
+        PlanStep(
+            kind=StepKind.VERIFY_INSTANCE_SNAPSHOT,
+            region=instance.region,
+            target=name,
+            description=f"Wait until snapshot {name} is available, before any deletion",
+        ),
+    ]
+
+
+def automated_backups_words(delete: bool) -> str:
+    """How the plan says what happens to a database's automated backups."""
+    if delete:
+        return "automated backups: deleted with it"
+    return "automated backups: retained until their retention ends"
 
 
 class DeletionPlan(BaseModel):
@@ -468,8 +545,8 @@ class DeletionPlan(BaseModel):
                 and not resource.final_snapshot_allowed
             ):
                 problems.append(
-                    f"Instance {resource.key} is a read replica or RDS Custom instance: AWS "
-                    "refuses a final snapshot for it, so choose to skip the final snapshot."
+                    f"Instance {resource.key} is a read replica: AWS refuses a final snapshot "
+                    "for it, so choose to skip the final snapshot."
                 )
         problems += self.replaced(scan)
         known = {c.key for c in scan.clusters} | {i.key for i in scan.instances}

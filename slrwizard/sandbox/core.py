@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from slrwizard.sandbox.backups import BackupsBehaviour
 from slrwizard.sandbox.calls import Call, Reply
 from slrwizard.sandbox.changes import ChangesBehaviour
 from slrwizard.sandbox.clock import SimClock
@@ -101,6 +102,7 @@ class Sandbox:
         self._state = SimState(self.clock)
         self.regions = RegionsBehaviour(account_id, denied_regions)
         self.limits = Limits(self._state, account_id, snapshot_quota)
+        self.backups = BackupsBehaviour(account_id, self.limits)
         self._rds = RdsBehaviour(self._state, account_id, self.limits)
         self._iam = IamBehaviour(
             self.clock,
@@ -112,6 +114,7 @@ class Sandbox:
             self.regions,
             GlobalDbBehaviour(self._state, account_id),
             self.limits,
+            self.backups,
             ChangesBehaviour(self._state, account_id),
             self._rds,
             self._iam,

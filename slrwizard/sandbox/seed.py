@@ -3,7 +3,9 @@
 Everything the wizard must handle shows up at least once: Aurora MySQL and PostgreSQL, deletion
 protection on a cluster and on an instance, a cluster with a writer and two readers, a global
 database spanning two regions, a stopped cluster, a Neptune cluster (it shares the role), a
-cluster with no instances, standalone instances, and a snapshot whose name is already taken.
+cluster with no instances, standalone instances (one RDS Custom for Oracle, which AWS deletes only
+without a final snapshot, so the wizard snapshots it first), and a snapshot whose name is already
+taken.
 
 Resources are created through the API (the same boto3 code path the wizard uses); moto's backends
 are touched only for what the API cannot set (``RoleLastUsed``, a role created years ago) and to
@@ -111,12 +113,25 @@ class InstanceSpec:
     instance_class: str = "db.t4g.large"
     deletion_protection: bool = False
     team: str = "platform"
+    port: int | None = None
+    """Given for engines moto has no default port for (RDS Custom)."""
+    backup_retention_days: int = 7
 
 
 INSTANCES: tuple[InstanceSpec, ...] = (
     InstanceSpec("us-east-1", "legacy-reporting", "postgres", "13.13", team="data"),
     InstanceSpec(
         "ap-southeast-2", "crm-mysql", "mysql", "8.0.35", deletion_protection=True, team="sales"
+    ),
+    # RDS Custom for Oracle: deleted only without a final snapshot, so the wizard snapshots it.
+    InstanceSpec(
+        "eu-west-1",
+        "erp-oracle-custom",
+        "custom-oracle-ee",
+        "19.c.ee.002",
+        instance_class="db.m5.xlarge",
+        team="finance",
+        port=1521,
     ),
 )
 
@@ -156,7 +171,9 @@ def seed_account(client: ClientFactory, account: str, home_region: str) -> None:
             MasterUsername="dbadmin",
             MasterUserPassword=DEMO_PASSWORD,
             DeletionProtection=inst.deletion_protection,
+            BackupRetentionPeriod=inst.backup_retention_days,
             Tags=_tags(inst.team),
+            **({"Port": inst.port} if inst.port else {}),
         )
     for region, cluster_id, snapshot_id in EXISTING_SNAPSHOTS:
         client("rds", region).create_db_cluster_snapshot(

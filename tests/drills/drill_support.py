@@ -68,6 +68,7 @@ STEP_OPS = {
     "delete-cluster": "DeleteDBCluster",
     "start-cluster": "StartDBCluster",
     "start-instance": "StartDBInstance",
+    "snapshot-instance": "CreateDBSnapshot",
     "remove-from-global": "RemoveFromGlobalCluster",
     "promote-replica": "PromoteReadReplicaDBCluster",
     "delete-global-cluster": "DeleteGlobalCluster",

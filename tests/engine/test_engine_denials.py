@@ -38,6 +38,7 @@ def _account() -> FakeAccount:
     aws.add_instance(US, "solo", protected=True)
     aws.add_instance(US, "dozing", protected=True).status = "stopped"  # started, then lifted
     aws.add_instance(US, "bystander")
+    aws.add_instance(US, "erp-custom", engine="custom-oracle-ee")  # a manual snapshot first
     return aws
 
 

@@ -78,6 +78,9 @@ def pairs_of(call: ApiCall, account: str, partition: str = "aws") -> list[Pair]:
     if call.service in ("sts", "ec2", "account") or op in (
         "GetServiceLastAccessedDetails",
         "DescribeAccountAttributes",
+        # Listed for a whole region (no identifier): every automated backup, "*".
+        "DescribeDBClusterAutomatedBackups",
+        "DescribeDBInstanceAutomatedBackups",
     ):
         return [(action, "*", {})]  # no resource types: "*" only
     if call.service == "kms":
@@ -124,6 +127,8 @@ def pairs_of(call: ApiCall, account: str, partition: str = "aws") -> list[Pair]:
         "DeleteDBCluster": [cluster],
         "ModifyDBInstance": [db],
         "DeleteDBInstance": [db],
+        # RDS Custom's manual snapshot: authorized on the instance and on the snapshot.
+        "CreateDBSnapshot": [db, rds("snapshot", p.get("DBSnapshotIdentifier"))],
     }
     assert op in by_operation, f"no ARN known for {action}"
     pairs: list[Pair] = [(action, arn, {}) for arn in by_operation[op]]

@@ -123,3 +123,18 @@ def test_nothing_to_do_when_the_primary_deleted_its_global_database(tmp_path: Pa
     assert prior is not None
     resumed = _resumed(account, prior, [])
     assert delete_emptied_global_databases(resumed, prior) == []
+
+
+def test_an_rds_custom_instance_is_deleted_after_its_manual_snapshot() -> None:
+    """On the fake, end to end: the snapshot is taken and seen available, then the instance
+    goes without a final snapshot, and the summary shows the snapshot kept and verified."""
+    account = FakeAccount(enabled=REGIONS, denied=[])
+    account.add_role()
+    account.add_instance(EU, "erp", engine="custom-oracle-ee")
+    wizard = new_wizard(account, [], REGIONS)
+    confirmed(wizard)
+    assert wizard.delete_resources() is True
+    assert f"{EU}/erp" not in account.instances
+    [row] = round_outcomes(wizard.plan, wizard.progress)
+    assert row.result == "deleted" and row.snapshot and row.snapshot_verified
+    assert account.snapshots[(EU, row.snapshot, False)] == "available"

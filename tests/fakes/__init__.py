@@ -120,6 +120,12 @@ class FakeAccount:
     """Final snapshots the checks counted and no deletion has taken yet, by (region, cluster)."""
     """Manual snapshots allowed per region, of clusters and of instances alike (as the
     sandbox's ``limits.snapshot_quota``)."""
+    retained_backups: dict[tuple[str, bool], set[str]] = field(default_factory=dict)
+    """``(region, of a cluster)`` -> keys of deleted databases whose automated backups AWS
+    retains (``DeleteAutomatedBackups=false``)."""
+    retained_quota: int = 40
+    """Retained automated backups allowed per region (AWS: the DB cluster / instance quota)."""
+    planned_retained: dict[tuple[str, bool], set[str]] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
     refusals: dict[str, list[e.WizardError]] = field(default_factory=dict)
     obstacles: Obstacles = field(default_factory=Obstacles)

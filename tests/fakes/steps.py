@@ -131,6 +131,14 @@ class FakeSteps:
         kind = step.kind
         if kind in (StepKind.CHECK_CLUSTER, StepKind.CHECK_INSTANCE):
             return self._check(step, kind is StepKind.CHECK_CLUSTER)
+        if kind is StepKind.SNAPSHOT_INSTANCE:
+            self._require_instance(step)
+            name = str(step.final_snapshot_id)
+            if (step.region, name, False) in self.aws.snapshots:
+                return StepResult(skipped=True, note=f"snapshot {name} already taken")
+            self.aws.reserved.get((step.region, False), set()).discard(name.lower())
+            self.aws.snapshots[(step.region, name, False)] = "available"
+            return self._done()
         if kind is StepKind.START_INSTANCE:
             instance = self._require_instance(step)
             if instance.status != "stopped":
@@ -228,6 +236,8 @@ class FakeSteps:
             )
         if found.status in GOING:
             return StepResult(skipped=True, note="already deleting: nothing left to check")
+        if step.delete_automated_backups is False:
+            self._room_to_retain(step, cluster)
         name = step.final_snapshot_id
         if not name:
             return StepResult(note="nothing to check")
@@ -266,6 +276,34 @@ class FakeSteps:
             )
         reserved.add(name.lower())
         return StepResult(note=f"snapshot name {name} free, quota has room")
+
+    def _room_to_retain(self, step: PlanStep, cluster: bool) -> None:
+        """``aws/retained.py`` on the account's data."""
+        where = (step.region, cluster)
+        retained = len(self.aws.retained_backups.get(where, set()))
+        planned = self.aws.planned_retained.setdefault(where, set())
+        key = f"{step.region}/{step.target}"
+        if retained + len(planned - {key}) + 1 > self.aws.retained_quota:
+            fault = (
+                "DBClusterAutomatedBackupQuotaExceededFault"
+                if cluster
+                else "DBInstanceAutomatedBackupQuotaExceeded"
+            )
+            raise e.AwsError(
+                f"Retaining the automated backups of {step.target} would exceed the retained "
+                f"automated backups quota in {step.region}; AWS would refuse its deletion with "
+                f"{fault}. Nothing was changed.",
+                hint="Delete old retained automated backups, or delete them with it.",
+                code=fault,
+            )
+        planned.add(key)
+
+    def _retain(self, step: PlanStep, cluster: bool) -> None:
+        if step.delete_automated_backups is False:
+            where = (step.region, cluster)
+            key = f"{step.region}/{step.target}"
+            self.aws.planned_retained.get(where, set()).discard(key)
+            self.aws.retained_backups.setdefault(where, set()).add(key)
 
     def _taken(self, region: str, name: str, cluster: bool) -> bool:
         return any(
@@ -325,6 +363,7 @@ class FakeSteps:
         if members and cluster.engine not in ("mysql", "postgres"):
             raise _state_error(f"Cluster {step.target} still has {len(members)} instances.")
         self._take_snapshot(step, cluster=True)
+        self._retain(step, cluster=True)
         for member in members:
             del self.aws.instances[f"{member.region}/{member.identifier}"]
         del self.aws.clusters[f"{step.region}/{step.target}"]
@@ -343,5 +382,6 @@ class FakeSteps:
                 code="InvalidParameterCombination",
             )
         self._take_snapshot(step, cluster=False)
+        self._retain(step, cluster=False)
         del self.aws.instances[f"{step.region}/{step.target}"]
         return self._done()
