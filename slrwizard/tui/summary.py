@@ -39,11 +39,14 @@ class Draft:
         snapshot: the final snapshot name in the box.
         skip: "skip final snapshot" is ticked.
         lift: "lift deletion protection" is ticked.
+        backups: "delete its automated backups with it", as the operator chose it; None: the
+            default (retained when the final snapshot is skipped, deleted with it otherwise).
     """
 
     snapshot: str
     skip: bool = False
     lift: bool = False
+    backups: bool | None = None
 
 
 @dataclass(frozen=True)

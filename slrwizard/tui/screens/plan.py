@@ -107,6 +107,7 @@ class PlanScreen(WizardScreen[Literal["back"]]):
                     snapshot=r.final_snapshot_id or "",
                     skip=r.skip_final_snapshot,
                     lift=r.lift_protection,
+                    backups=r.delete_automated_backups,
                 )
         for key, earlier in self.actions.drafts.items():
             if key in drafts:
