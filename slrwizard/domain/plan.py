@@ -85,8 +85,14 @@ class ResourcePlan(BaseModel):
     confirmation (:meth:`DeletionPlan.identified`): every call checks it first, so a database
     deleted and created again under the same name is never deleted under this choice. None in
     journals written before it was recorded, and before the confirmation."""
-    member_ids: dict[str, str] = Field(default_factory=dict)
-    """A cluster's member instances at the confirmation: identifier -> ``DbiResourceId``."""
+    member_ids: tuple[tuple[str, str], ...] = ()
+    """A cluster's member instances at the confirmation: (identifier, ``DbiResourceId``) pairs
+    (pairs, not a dict, so that a choice stays hashable like the rest of the plan)."""
+
+    def member_id(self, identifier: str) -> str | None:
+        """The confirmed ``DbiResourceId`` of the member ``identifier``, if recorded."""
+        return dict(self.member_ids).get(identifier)
+
     delete_automated_backups: bool | None = None
     """``DeleteAutomatedBackups`` of the deletion: True deletes the automated backups with the
     database (AWS's own default), False retains them until their retention period ends. None:
@@ -342,7 +348,7 @@ def cluster_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             f"Delete {role} instance {member.identifier} (no snapshot: members cannot have one)",
             target=member.identifier,
             cluster_id=cid,
-            resource_id=choice.member_ids.get(member.identifier) if choice.resource_id else None,
+            resource_id=choice.member_id(member.identifier) if choice.resource_id else None,
         )
     if choice.skip_final_snapshot:
         text = f"Delete cluster {cid} WITHOUT a final snapshot"
@@ -592,9 +598,9 @@ class DeletionPlan(BaseModel):
                 resources.append(choice)
                 continue
             members = (
-                {m.identifier: m.resource_id for m in resource.members if m.resource_id}
+                tuple((m.identifier, m.resource_id) for m in resource.members if m.resource_id)
                 if isinstance(resource, Cluster)
-                else {}
+                else ()
             )
             resources.append(
                 choice.model_copy(

@@ -46,10 +46,11 @@ def test_the_confirmation_records_each_database_and_member_id() -> None:
     solo = confirmation.plan.choice(f"{EU}/solo")
     assert orders is not None and solo is not None
     assert orders.resource_id == account.clusters[f"{EU}/orders"].resource_id
-    assert orders.member_ids == {
+    assert dict(orders.member_ids) == {
         "orders-w": account.instances[f"{EU}/orders-w"].resource_id,
         "orders-r1": account.instances[f"{EU}/orders-r1"].resource_id,
     }
+    assert hash(orders)  # a choice stays a hashable value
     assert solo.resource_id == account.instances[f"{EU}/solo"].resource_id
     # Read back from JSON (the journal), it is the same plan.
     assert DeletionPlan.model_validate_json(confirmation.plan.model_dump_json()) == (
