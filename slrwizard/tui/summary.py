@@ -82,8 +82,8 @@ def round_outcomes(
         choice = plan.choice(key) if plan is not None else None
         result = _RESULTS[item.state]
         left = _global_left_behind(item)
-        if left is not None and result == "failed":
-            result = "deleted"  # the cluster is gone: what failed is its global database
+        if left is not None:
+            result = "deleted"  # the cluster is gone: what is left is its global database
         snapshot = choice.final_snapshot_id if choice is not None else None
         outcomes.append(
             ResourceOutcome(
