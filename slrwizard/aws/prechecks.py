@@ -70,6 +70,9 @@ class PreChecks:
         notes: list[str] = []
         if step.delete_automated_backups is False:
             notes.append(self.retained_backups.check(step, resource, cluster))
+        if name and not cluster and self._own_manual_snapshot(step, name, resource):
+            notes.append(f"its snapshot {name} was already taken (an earlier run of this plan)")
+            return StepResult(note="; ".join(n for n in notes if n))
         if name:
             if not cluster and status in NO_FINAL_SNAPSHOT_STATES:
                 raise e.InvalidStateError(
@@ -85,6 +88,25 @@ class PreChecks:
             notes.append(f"snapshot name {name} free")
             notes.append(self._quota(step, name, cluster))
         return StepResult(note="; ".join(n for n in notes if n) or "nothing to check")
+
+    def _own_manual_snapshot(self, step: PlanStep, name: str, resource: dict[str, Any]) -> bool:
+        """RDS Custom: whether ``name`` is the manual snapshot this plan already took of this
+        very instance (a retried or resumed plan), not someone else's name: taken from it
+        (``DBInstanceIdentifier`` and, when AWS says, ``DbiResourceId``)."""
+        if not str(resource.get("Engine") or "").startswith("custom-"):
+            return False
+        try:
+            found = self.aws.call(
+                "rds", "DescribeDBSnapshots", step.region, DBSnapshotIdentifier=name.lower()
+            ).get("DBSnapshots")
+        except e.NotFoundError:
+            return False
+        if not found:
+            return False
+        snapshot = found[0]
+        same_name = snapshot.get("DBInstanceIdentifier") == step.target
+        theirs, ours = snapshot.get("DbiResourceId"), resource.get("DbiResourceId")
+        return bool(same_name and (not theirs or not ours or theirs == ours))
 
     def _name_free(self, step: PlanStep, name: str, cluster: bool) -> None:
         op, key, param = (

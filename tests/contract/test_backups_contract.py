@@ -74,3 +74,19 @@ def test_backups_deleted_with_the_database_leave_no_retained_backup(backend: Bac
         gw.run_step(step(K.WAIT_CLUSTER_DELETED, name))
     arrange.cluster(EU, "c")
     gw.run_step(step(K.CHECK_CLUSTER, "c", delete_automated_backups=False))
+
+
+def test_a_resumed_rds_custom_plan_accepts_the_snapshot_it_already_took(
+    backend: Backend,
+) -> None:
+    """Killed between the manual snapshot and the deletion: the resumed check finds the name
+    taken by its own snapshot of this very instance, and goes on; another instance may not
+    use that name."""
+    gw, arrange = backend
+    arrange.custom_instance(EU, "erp")
+    arrange.custom_instance(EU, "crm")
+    gw.run_step(step(K.SNAPSHOT_INSTANCE, "erp", final_snapshot_id="erp-backup"))
+    result = gw.run_step(step(K.CHECK_INSTANCE, "erp", final_snapshot_id="erp-backup"))
+    assert "already taken" in result.note
+    with pytest.raises(e.SnapshotExistsError):
+        gw.run_step(step(K.CHECK_INSTANCE, "crm", final_snapshot_id="erp-backup"))

@@ -115,6 +115,8 @@ class FakeAccount:
     globals: dict[str, FakeGlobal] = field(default_factory=dict)
     snapshots: dict[tuple[str, str, bool], str] = field(default_factory=dict)
     """``(region, name, of a cluster)`` -> status."""
+    snapshot_sources: dict[tuple[str, str], str] = field(default_factory=dict)
+    """``(region, name)`` of a DB snapshot -> the ``DbiResourceId`` it was taken from."""
     snapshot_quota: int = 100
     reserved: dict[tuple[str, bool], set[str]] = field(default_factory=dict)
     """Final snapshots the checks counted and no deletion has taken yet, by (region, cluster)."""

@@ -138,6 +138,9 @@ class FakeSteps:
                 return StepResult(skipped=True, note=f"snapshot {name} already taken")
             self.aws.reserved.get((step.region, False), set()).discard(name.lower())
             self.aws.snapshots[(step.region, name, False)] = "available"
+            self.aws.snapshot_sources[(step.region, name.lower())] = self._require_instance(
+                step
+            ).resource_id
             return self._done()
         if kind is StepKind.START_INSTANCE:
             instance = self._require_instance(step)
@@ -241,6 +244,9 @@ class FakeSteps:
         name = step.final_snapshot_id
         if not name:
             return StepResult(note="nothing to check")
+        own = self.aws.snapshot_sources.get((step.region, name.lower()))
+        if not cluster and found.engine.startswith("custom-") and own == found.resource_id:
+            return StepResult(note=f"its snapshot {name} was already taken")
         if not cluster and found.status in NO_FINAL_SNAPSHOT_STATES:
             raise e.InvalidStateError(
                 f"Instance {step.target} is {found.status}: AWS takes no final snapshot of an "
