@@ -101,7 +101,7 @@ class ResourceChoice(Vertical):
         if isinstance(self.resource, Instance) and self.resource.snapshot_before_delete:
             yield Static(CUSTOM_NOTE, classes="custom-note", markup=False)
         forced = not self.snapshot_allowed
-        skip = Tick("Skip the final snapshot (keep no backup)", self._draft.skip, classes="skip")
+        skip = Tick("Skip the final snapshot (keep none)", self._draft.skip, classes="skip")
         skip.disabled = forced
         yield skip
         yield Static(NO_SNAPSHOT if forced else SKIP_WARNING, classes="skip-warning", markup=False)
