@@ -2,9 +2,9 @@
 
 Every action the gateway calls is listed here, on the resources AWS checks it against: a test
 runs the whole walkthrough against the sandbox and matches every (action, resource ARN) it
-called against this policy the way IAM does. Two actions are never called directly but are
-required by AWS for a delete with a final snapshot: ``rds:CreateDBClusterSnapshot`` and
-``rds:CreateDBSnapshot``.
+called against this policy the way IAM does. Two actions are required by AWS for a delete with a
+final snapshot: ``rds:CreateDBClusterSnapshot`` and ``rds:CreateDBSnapshot``; the second is also
+called directly, for the manual snapshot an RDS Custom instance gets before its deletion.
 
 ARNs are written as AWS writes them (Service Authorization Reference): a global cluster has no
 region (``arn:aws:rds::<account>:global-cluster:<name>``), so a pattern with a region field

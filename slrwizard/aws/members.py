@@ -27,8 +27,6 @@ from slrwizard.domain.ports import StepResult
 AUTOSCALING = "application-autoscaling"
 RDS_NAMESPACE = "rds"
 _GONE_OR_GOING = {"deleting", "deleted"}
-AUTOSCALED_PREFIX = "application-autoscaling-"
-"""How Aurora Auto Scaling names the readers it adds (``application-autoscaling-<id>``)."""
 
 
 def cluster_resource_id(cluster_id: str) -> str:

@@ -14,6 +14,7 @@ def cluster_from_api(
     raw: Mapping[str, Any],
     instance_status: Mapping[str, str],
     global_writers: set[str],
+    instance_ids: Mapping[str, str] | None = None,
 ) -> Cluster:
     """A :class:`Cluster` from one ``DescribeDBClusters`` item.
 
@@ -22,13 +23,16 @@ def cluster_from_api(
         raw: the API item.
         instance_status: member instance id -> status, from ``DescribeDBInstances``.
         global_writers: ARNs of clusters that are the primary of their global database.
+        instance_ids: member instance id -> its ``DbiResourceId``, from ``DescribeDBInstances``.
     """
+    ids = instance_ids or {}
     arn = str(raw.get("DBClusterArn", ""))
     members = [
         ClusterMember(
             identifier=str(m["DBInstanceIdentifier"]),
             is_writer=bool(m.get("IsClusterWriter")),
             status=instance_status.get(str(m["DBInstanceIdentifier"]), ""),
+            resource_id=ids.get(str(m["DBInstanceIdentifier"])),
         )
         for m in raw.get("DBClusterMembers", [])
     ]
@@ -49,6 +53,7 @@ def cluster_from_api(
         cluster_group_id=raw.get("DBClusterGroupIdentifier") or None,
         replica_clusters=[str(r) for r in raw.get("ReadReplicaIdentifiers") or []],
         limitless=str(raw.get("ClusterScalabilityType") or "") == "limitless",
+        resource_id=str(raw["DbClusterResourceId"]) if raw.get("DbClusterResourceId") else None,
     )
 
 
@@ -65,6 +70,7 @@ def instance_from_api(region: str, raw: Mapping[str, Any]) -> Instance:
         deletion_protection=bool(raw.get("DeletionProtection")),
         read_replica_source=raw.get("ReadReplicaSourceDBInstanceIdentifier") or None,
         read_replica_source_cluster=raw.get("ReadReplicaSourceDBClusterIdentifier") or None,
+        resource_id=resource_id_of(raw),
     )
 
 
@@ -176,3 +182,10 @@ def proxy_target_names(raw_targets: Sequence[Mapping[str, Any]]) -> list[str]:
         if name:
             names.append(str(name))
     return names
+
+
+def resource_id_of(raw: Mapping[str, Any]) -> str | None:
+    """An RDS item's own resource id (``DbClusterResourceId`` of a cluster, ``DbiResourceId`` of
+    an instance): what tells a database from another created later under the same name."""
+    value = raw.get("DbClusterResourceId") or raw.get("DbiResourceId")
+    return str(value) if value else None

@@ -13,7 +13,9 @@ resource with a check of what makes that call fail (docs/aws-behaviours.md):
 - the KMS key of an encrypted resource is usable (``kms:DescribeKey`` ``KeyState`` is
   ``Enabled``); a key policy that denies ``DescribeKey`` to the operator is not proof of a
   problem (RDS uses the key through its own grant), so a denial is noted, not fatal;
-- an instance is not in a state in which AWS takes no final snapshot.
+- an instance is not in a state in which AWS takes no final snapshot;
+- a database whose automated backups are to be retained fits the retained automated backups
+  quota (:mod:`slrwizard.aws.retained`).
 
 A check changes nothing, so it is safe to repeat; a resource already ``deleting`` (a resumed
 walkthrough) is past the point where these could help and is not checked.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from slrwizard.aws.retained import RetainedBackups
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
 from slrwizard.domain.plan import PlanStep, StepKind
@@ -42,6 +45,7 @@ class PreChecks:
         self.aws = transport
         self._lock = threading.Lock()
         self._reserved: dict[tuple[str, bool], set[str]] = {}
+        self.retained_backups = RetainedBackups(transport)
 
     def release(self, region: str, name: str | None, cluster: bool) -> None:
         """A deletion asked for its final snapshot: from now on AWS counts it, not us."""
@@ -64,6 +68,11 @@ class PreChecks:
             return StepResult(skipped=True, note="already deleting: nothing left to check")
         name = step.final_snapshot_id
         notes: list[str] = []
+        if step.delete_automated_backups is False:
+            notes.append(self.retained_backups.check(step, resource, cluster))
+        if name and not cluster and self._own_manual_snapshot(step, name, resource):
+            notes.append(f"its snapshot {name} was already taken (an earlier run of this plan)")
+            return StepResult(note="; ".join(n for n in notes if n))
         if name:
             if not cluster and status in NO_FINAL_SNAPSHOT_STATES:
                 raise e.InvalidStateError(
@@ -79,6 +88,25 @@ class PreChecks:
             notes.append(f"snapshot name {name} free")
             notes.append(self._quota(step, name, cluster))
         return StepResult(note="; ".join(n for n in notes if n) or "nothing to check")
+
+    def _own_manual_snapshot(self, step: PlanStep, name: str, resource: dict[str, Any]) -> bool:
+        """RDS Custom: whether ``name`` is the manual snapshot this plan already took of this
+        very instance (a retried or resumed plan), not someone else's name: taken from it
+        (``DBInstanceIdentifier`` and, when AWS says, ``DbiResourceId``)."""
+        if not str(resource.get("Engine") or "").startswith("custom-"):
+            return False
+        try:
+            found = self.aws.call(
+                "rds", "DescribeDBSnapshots", step.region, DBSnapshotIdentifier=name.lower()
+            ).get("DBSnapshots")
+        except e.NotFoundError:
+            return False
+        if not found:
+            return False
+        snapshot = found[0]
+        same_name = snapshot.get("DBInstanceIdentifier") == step.target
+        theirs, ours = snapshot.get("DbiResourceId"), resource.get("DbiResourceId")
+        return bool(same_name and (not theirs or not ours or theirs == ours))
 
     def _name_free(self, step: PlanStep, name: str, cluster: bool) -> None:
         op, key, param = (

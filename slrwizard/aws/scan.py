@@ -251,8 +251,14 @@ class Scanner:
             status = {
                 str(i["DBInstanceIdentifier"]): str(i["DBInstanceStatus"]) for i in raw_instances
             }
+            ids = {
+                str(i["DBInstanceIdentifier"]): str(i["DbiResourceId"])
+                for i in raw_instances
+                if i.get("DbiResourceId")
+            }
             clusters = with_autoscaling(
-                [cluster_from_api(region, c, status, primaries) for c in raw_clusters], targets_f
+                [cluster_from_api(region, c, status, primaries, ids) for c in raw_clusters],
+                targets_f,
             )
             instances = [
                 instance_from_api(region, i)

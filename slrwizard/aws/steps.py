@@ -18,12 +18,13 @@ from typing import Any
 
 from typing_extensions import assert_never  # typing's own arrived in 3.11; pydantic needs this
 
-from slrwizard.aws.members import AUTOSCALED_PREFIX, MemberSteps
+from slrwizard.aws.identity import IdentityCheck
+from slrwizard.aws.members import MemberSteps
 from slrwizard.aws.prechecks import PreChecks
 from slrwizard.aws.related_steps import RelatedSteps
 from slrwizard.aws.session import Transport
 from slrwizard.domain import errors as e
-from slrwizard.domain.plan import PlanStep, StepKind
+from slrwizard.domain.plan import AUTOSCALED_PREFIX, PlanStep, StepKind
 from slrwizard.domain.ports import StepResult
 
 Stop = Callable[[], bool] | None
@@ -57,9 +58,17 @@ class StepRunner:
         self.aws = transport
         self.checks = PreChecks(transport)
         self._autoscaling = MemberSteps(transport)
+        self.identity = IdentityCheck(transport)
 
     def run(self, step: PlanStep, should_stop: Stop = None) -> StepResult:
-        """Carry out ``step``; mypy checks that every kind has its branch."""
+        """Carry out ``step``, on the confirmed database only (:mod:`slrwizard.aws.identity`);
+        mypy checks that every kind has its branch."""
+        over = self.identity.check(step)
+        if over is not None:
+            return over
+        return self._dispatch(step, should_stop)
+
+    def _dispatch(self, step: PlanStep, should_stop: Stop) -> StepResult:
         stop = should_stop
         match step.kind:
             case StepKind.CHECK_CLUSTER:
@@ -92,6 +101,8 @@ class StepRunner:
                 return self._verify_snapshot(
                     step, "db_cluster_snapshot_available", "DBClusterSnapshotIdentifier", stop
                 )
+            case StepKind.SNAPSHOT_INSTANCE:
+                return self._snapshot_instance(step)
             case StepKind.START_INSTANCE:
                 return self._start_instance(step)
             case StepKind.WAIT_INSTANCE_AVAILABLE:
@@ -396,6 +407,25 @@ class StepRunner:
         return StepResult(skipped=True, note="already gone")
 
     # -- standalone instance steps --------------------------------------------------------------
+    def _snapshot_instance(self, step: PlanStep) -> StepResult:
+        """RDS Custom's backup: a manual snapshot before the deletion AWS accepts only without
+        a final one. A snapshot of that name already there is ours (a retried or resumed step:
+        the check before found the name free)."""
+        name = step.final_snapshot_id
+        assert name is not None
+        self._require_instance(step)
+        if self.snapshot_status(step.region, name, cluster=False) is not None:
+            return StepResult(skipped=True, note=f"snapshot {name} already taken")
+        answer = self.aws.call(
+            "rds",
+            "CreateDBSnapshot",
+            step.region,
+            DBInstanceIdentifier=step.target,
+            DBSnapshotIdentifier=name,
+        )
+        self.checks.release(step.region, name, cluster=False)
+        return StepResult(request_id=_request_id(answer), note=f"snapshot {name} requested")
+
     def _start_instance(self, step: PlanStep) -> StepResult:
         status = self._require_instance(step).get("DBInstanceStatus")
         if status != "stopped":
@@ -447,7 +477,13 @@ class StepRunner:
 
 
 def _final_snapshot(step: PlanStep) -> dict[str, Any]:
-    """A delete's snapshot parameters: AWS refuses both and neither."""
+    """A delete's snapshot parameters (AWS refuses both and neither), and what becomes of its
+    automated backups when the plan says (``DeleteAutomatedBackups``)."""
+    backups = (
+        {}
+        if step.delete_automated_backups is None
+        else {"DeleteAutomatedBackups": step.delete_automated_backups}
+    )
     if step.final_snapshot_id:
-        return {"FinalDBSnapshotIdentifier": step.final_snapshot_id}
-    return {"SkipFinalSnapshot": True}
+        return {"FinalDBSnapshotIdentifier": step.final_snapshot_id, **backups}
+    return {"SkipFinalSnapshot": True, **backups}

@@ -119,3 +119,22 @@ class AwsError(WizardError):
     """Any other AWS error, with its code and message."""
 
     title = "AWS error"
+
+
+class ResourceReplacedError(WizardError):
+    """The name now belongs to another database than the one confirmed (another resource id):
+    the confirmed one was deleted and this one created under its name. Never acted upon."""
+
+    title = "Not the database you confirmed"
+
+
+def replaced(kind: str, name: str, region: str, confirmed: str, now: str) -> ResourceReplacedError:
+    """The refusal of a step whose target AWS now shows with another resource id."""
+    return ResourceReplacedError(
+        f"{kind} {name} in {region} is not the database you confirmed: AWS shows resource id "
+        f"{now}, the confirmation recorded {confirmed}. It was deleted and created again under "
+        "the same name; nothing was done to it.",
+        hint="Scan again: it is listed as a new database and needs its own choice and "
+        "confirmation.",
+        code="ResourceReplaced",
+    )

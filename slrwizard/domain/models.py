@@ -113,6 +113,9 @@ class ClusterMember(Frozen):
     identifier: str
     is_writer: bool
     status: str = ""
+    resource_id: str | None = None
+    """Its ``DbiResourceId``: unique for the life of the instance, never reused by a new one of
+    the same name (None when read from a journal or an endpoint that has none)."""
 
 
 class ScalableTarget(Frozen):
@@ -158,6 +161,8 @@ class Cluster(Frozen):
     """Its Application Auto Scaling targets (service namespace ``rds``)."""
     autoscaling_note: str | None = None
     """Why its Auto Scaling targets could not be read (None: they were)."""
+    resource_id: str | None = None
+    """Its ``DbClusterResourceId``: who it is, where its name only says what it is called."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -200,6 +205,8 @@ class Instance(Frozen):
     """The Multi-AZ DB cluster it replicates from (``ReadReplicaSourceDBClusterIdentifier``):
     deleting that cluster would promote this replica to a standalone instance that still holds
     the role (API reference, DeleteDBCluster), so the plan deletes the replica first."""
+    resource_id: str | None = None
+    """Its ``DbiResourceId``: who it is, where its name only says what it is called."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -212,14 +219,19 @@ class Instance(Frozen):
 
     @property
     def final_snapshot_allowed(self) -> bool:
-        """AWS refuses ``FinalDBSnapshotIdentifier`` for a read replica and for RDS Custom
-        ("FinalDBSnapshotIdentifier can not be specified when deleting a replica instance"):
-        they can only be deleted with ``SkipFinalSnapshot``."""
-        return (
-            self.read_replica_source is None
-            and self.read_replica_source_cluster is None
-            and not self.engine.startswith("custom-")
-        )
+        """Whether the wizard can keep a snapshot of it: not of a read replica, of an instance
+        or of a Multi-AZ DB cluster (AWS refuses "FinalDBSnapshotIdentifier can not be specified
+        when deleting a replica instance", and its data lives in its source). RDS Custom is
+        deleted only with ``SkipFinalSnapshot`` too, but the wizard takes a manual snapshot of it
+        first (:attr:`snapshot_before_delete`), so a backup is kept there as well."""
+        return self.read_replica_source is None and self.read_replica_source_cluster is None
+
+    @property
+    def snapshot_before_delete(self) -> bool:
+        """RDS Custom (engine ``custom-...``): AWS requires ``SkipFinalSnapshot`` to delete it,
+        so its backup is a manual snapshot (``CreateDBSnapshot``) taken and seen ``available``
+        before the deletion."""
+        return self.engine.startswith("custom-")
 
     @property
     def replica_of(self) -> str | None:

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from slrwizard.domain import errors as e
 from slrwizard.domain.models import Cluster, Instance, ScanResult
 from slrwizard.domain.paths import DeletionPath, deletion_path
 
@@ -85,6 +86,31 @@ class ResourcePlan(BaseModel):
     deregister_autoscaling: bool = False
     """Deregister the cluster's Aurora Auto Scaling targets before its readers are deleted (the
     operator's explicit tick; without it, readers added back are deleted before the cluster)."""
+    resource_id: str | None = None
+    """The ``DbClusterResourceId``/``DbiResourceId`` of the database confirmed, recorded at the
+    confirmation (:meth:`DeletionPlan.identified`): every call checks it first, so a database
+    deleted and created again under the same name is never deleted under this choice. None in
+    journals written before it was recorded, and before the confirmation."""
+    member_ids: tuple[tuple[str, str], ...] = ()
+    """A cluster's member instances at the confirmation: (identifier, ``DbiResourceId``) pairs
+    (pairs, not a dict, so that a choice stays hashable like the rest of the plan)."""
+
+    def member_id(self, identifier: str) -> str | None:
+        """The confirmed ``DbiResourceId`` of the member ``identifier``, if recorded."""
+        return dict(self.member_ids).get(identifier)
+
+    delete_automated_backups: bool | None = None
+    """``DeleteAutomatedBackups`` of the deletion: True deletes the automated backups with the
+    database (AWS's own default), False retains them until their retention period ends. None:
+    the wizard's default, :attr:`deletes_automated_backups`."""
+
+    @property
+    def deletes_automated_backups(self) -> bool:
+        """The choice in force: retained by default when the final snapshot is skipped (they
+        are then the only recovery point left), deleted with it otherwise."""
+        if self.delete_automated_backups is not None:
+            return self.delete_automated_backups
+        return not self.skip_final_snapshot
 
     @field_validator("final_snapshot_id")
     @classmethod
@@ -131,6 +157,7 @@ class StepKind(str, Enum):
     WAIT_CLUSTER_DELETED = "wait-cluster-deleted"
     DELETE_GLOBAL_CLUSTER = "delete-global-cluster"
     VERIFY_CLUSTER_SNAPSHOT = "verify-cluster-snapshot"
+    SNAPSHOT_INSTANCE = "snapshot-instance"
     START_INSTANCE = "start-instance"
     WAIT_INSTANCE_AVAILABLE = "wait-instance-available"
     LIFT_INSTANCE_PROTECTION = "lift-instance-protection"
@@ -170,6 +197,7 @@ MUTATING_STEPS = frozenset(
         StepKind.DELETE_CLUSTER,
         StepKind.DELETE_GLOBAL_CLUSTER,
         StepKind.START_INSTANCE,
+        StepKind.SNAPSHOT_INSTANCE,
         StepKind.LIFT_INSTANCE_PROTECTION,
         StepKind.DELETE_INSTANCE,
         *RELATED_STEPS,
@@ -204,6 +232,7 @@ _OPTIONAL_REFERENCE: dict[StepKind, tuple[str, ...]] = {
     StepKind.DELETE_INSTANCE: ("final_snapshot_id",),
     StepKind.CHECK_CLUSTER: ("final_snapshot_id",),
     StepKind.CHECK_INSTANCE: ("final_snapshot_id",),
+    StepKind.SNAPSHOT_INSTANCE: ("final_snapshot_id",),
     # A wait after leaving a global database or a promotion waits for that change to be over.
     StepKind.WAIT_CLUSTER_AVAILABLE: ("global_cluster_id", "source_cluster_id"),
 }
@@ -230,6 +259,17 @@ class PlanStep(BaseModel):
     cluster_id: str | None = None
     delete_instances: bool = False
     """A DELETE_CLUSTER that deletes the cluster's instances too (``DeleteDBInstances=true``)."""
+    member_ids: tuple[tuple[str, str], ...] = ()
+    """Such a DELETE_CLUSTER's confirmed members, (identifier, ``DbiResourceId``): the one call
+    deletes every instance the cluster has, so each must be one the operator confirmed
+    (:func:`unconfirmed_member`)."""
+    delete_automated_backups: bool | None = None
+    """A delete's (and its check's) ``DeleteAutomatedBackups``; None: AWS's default (deleted)."""
+    resource_id: str | None = None
+    """The confirmed resource id of ``target`` (a cluster's or an instance's): the gateway
+    describes the target first and refuses the step if AWS now shows another id (the database
+    was created again under the same name). None: not checked (a snapshot, a global database,
+    a step read from an older journal)."""
     description: str
 
     @model_validator(mode="before")
@@ -283,6 +323,36 @@ class ResourceSteps(BaseModel):
         return f"{self.region}/{self.identifier}"
 
 
+AUTOSCALED_PREFIX = "application-autoscaling-"
+"""How Aurora Auto Scaling names the readers it adds (``application-autoscaling-<id>``)."""
+
+
+def unconfirmed_member(
+    step: PlanStep, members: Sequence[tuple[str, str | None]]
+) -> e.ResourceReplacedError | None:
+    """Why the one call of ``step`` (DeleteDBCluster with DeleteDBInstances) would delete an
+    instance nobody confirmed, given the cluster's ``members`` now, (identifier, resource id):
+    one created again under a confirmed member's name, or a new one that Aurora Auto Scaling did
+    not add. None when every member is confirmed (or nothing was recorded: an older journal)."""
+    if not (step.delete_instances and step.member_ids):
+        return None
+    confirmed = dict(step.member_ids)
+    for name, now in members:
+        if name in confirmed:
+            if now and now != confirmed[name]:
+                return e.replaced("Instance", name, step.region, confirmed[name], now)
+        elif not name.startswith(AUTOSCALED_PREFIX):
+            return e.ResourceReplacedError(
+                f"Cluster {step.target} in {step.region} has an instance, {name}, that was not "
+                "there when you confirmed: deleting the cluster in one call would delete it too, "
+                "so nothing was done.",
+                hint="Scan again: the cluster is listed with its instances as they are now and "
+                "needs a new confirmation.",
+                code="ResourceReplaced",
+            )
+    return None
+
+
 def cluster_steps(
     cluster: Cluster, choice: ResourcePlan, replicas: Sequence[str] = ()
 ) -> list[PlanStep]:
@@ -293,15 +363,21 @@ def cluster_steps(
     path = deletion_path(cluster, replicas)
 
     def add(kind: StepKind, text: str, target: str = cid, **references: str | bool | None) -> None:
+        if target == cid and "resource_id" not in references:
+            references["resource_id"] = choice.resource_id
         steps.append(
             PlanStep(kind=kind, region=region, target=target, description=text, **references)
         )
 
+    backups = choice.deletes_automated_backups
     add(
         StepKind.CHECK_CLUSTER,
-        f"Check that nothing would stop the deletion of {cid} half-way (snapshot name, quota, "
-        "KMS key)",
+        f"Check that nothing would stop the deletion of {cid} half-way "
+        "(snapshot name, quota, KMS key"
+        + ("" if backups else ", room for its retained automated backups")
+        + ")",
         final_snapshot_id=choice.final_snapshot_id,
+        delete_automated_backups=backups,
     )
     if cluster.status == "stopped":
         add(StepKind.START_CLUSTER, f"Start {cid}: AWS refuses to delete a stopped cluster")
@@ -343,32 +419,38 @@ def cluster_steps(
         how = f" ({path.why})"
     else:
         what, how = f"cluster {cid}", ""
-        steps.extend(member_steps(cluster, path))
+        steps.extend(member_steps(cluster, path, choice))
     if choice.skip_final_snapshot:
-        add(
-            StepKind.DELETE_CLUSTER,
-            f"Delete {what} WITHOUT a final snapshot{how}",
-            delete_instances=path.one_call,
-        )
+        text = f"Delete {what} WITHOUT a final snapshot{how}"
     else:
-        add(
-            StepKind.DELETE_CLUSTER,
-            f"Delete {what}, keeping final snapshot {choice.final_snapshot_id}{how}",
+        text = f"Delete {what}, keeping final snapshot {choice.final_snapshot_id}{how}"
+    steps.append(
+        PlanStep(
+            kind=StepKind.DELETE_CLUSTER,
+            region=region,
+            target=cid,
+            description=f"{text}; {automated_backups_words(backups)}",
+            resource_id=choice.resource_id,
             final_snapshot_id=choice.final_snapshot_id,
             delete_instances=path.one_call,
+            member_ids=choice.member_ids if path.one_call else (),
+            delete_automated_backups=backups,
         )
+    )
     add(StepKind.WAIT_CLUSTER_DELETED, f"Wait until AWS reports {cid} gone")
     if cluster.global_cluster_id and cluster.global_cluster_primary:
         add(
             StepKind.DELETE_GLOBAL_CLUSTER,
             f"Delete the now empty global database {cluster.global_cluster_id}",
             target=cluster.global_cluster_id,
+            resource_id=None,
         )
     if choice.final_snapshot_id:
         add(
             StepKind.VERIFY_CLUSTER_SNAPSHOT,
             f"Verify final snapshot {choice.final_snapshot_id} is available",
             target=choice.final_snapshot_id,
+            resource_id=None,
         )
     return steps
 
@@ -384,15 +466,17 @@ def autoscaling_steps(cluster: Cluster, choice: ResourcePlan) -> list[PlanStep]:
             kind=StepKind.DEREGISTER_AUTOSCALING,
             region=cluster.region,
             target=cluster.identifier,
+            resource_id=choice.resource_id,
             description=f"Deregister the Aurora Auto Scaling target of {cluster.identifier} "
             f"({targets}), so it adds no reader back",
         )
     ]
 
 
-def member_steps(cluster: Cluster, path: DeletionPath) -> list[PlanStep]:
+def member_steps(cluster: Cluster, path: DeletionPath, choice: ResourcePlan) -> list[PlanStep]:
     """The readers, then the writer, one by one; then the members read again, since Aurora Auto
-    Scaling adds readers back while the others go (``path`` says why this cluster goes so)."""
+    Scaling adds readers back while the others go (``path`` says why this cluster goes so).
+    Each member's confirmed ``DbiResourceId`` is checked before it is deleted."""
     if not cluster.members_deleted_separately:
         return []
     cid = cluster.identifier
@@ -406,6 +490,7 @@ def member_steps(cluster: Cluster, path: DeletionPath) -> list[PlanStep]:
                 region=cluster.region,
                 target=member.identifier,
                 cluster_id=cid,
+                resource_id=choice.member_id(member.identifier) if choice.resource_id else None,
                 description=f"Delete {role} instance {member.identifier} (no snapshot: "
                 f"members cannot have one{why})",
             )
@@ -416,6 +501,7 @@ def member_steps(cluster: Cluster, path: DeletionPath) -> list[PlanStep]:
                 kind=StepKind.DELETE_NEW_MEMBERS,
                 region=cluster.region,
                 target=cid,
+                resource_id=choice.resource_id,
                 description=f"Read the members of {cid} again and delete any that appeared "
                 "(Aurora Auto Scaling adds readers back)",
             )
@@ -428,14 +514,19 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
     modified, so one whose protection must be lifted is started first), protection, delete,
     wait, verify snapshot."""
     region, iid = instance.region, instance.identifier
+    backups = choice.deletes_automated_backups
     steps: list[PlanStep] = [
         PlanStep(
             kind=StepKind.CHECK_INSTANCE,
             region=region,
             target=iid,
+            resource_id=choice.resource_id,
             final_snapshot_id=choice.final_snapshot_id,
+            delete_automated_backups=backups,
             description=f"Check that nothing would stop the deletion of {iid} half-way "
-            "(snapshot name, quota, KMS key, state)",
+            "(snapshot name, quota, KMS key, state"
+            + ("" if backups else ", room for its retained automated backups")
+            + ")",
         )
     ]
     if instance.status == "stopped" and instance.deletion_protection:
@@ -445,6 +536,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
                 kind=StepKind.START_INSTANCE,
                 region=region,
                 target=iid,
+                resource_id=choice.resource_id,
                 description=f"Start {iid}: AWS refuses to modify a stopped instance",
             )
         )
@@ -453,6 +545,7 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
                 kind=StepKind.WAIT_INSTANCE_AVAILABLE,
                 region=region,
                 target=iid,
+                resource_id=choice.resource_id,
                 description=f"Wait until {iid} is available",
             )
         )
@@ -462,12 +555,21 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
                 kind=StepKind.LIFT_INSTANCE_PROTECTION,
                 region=region,
                 target=iid,
+                resource_id=choice.resource_id,
                 description=f"Turn off deletion protection on instance {iid} and wait until "
                 "AWS shows it off",
             )
         )
+    manual = instance.snapshot_before_delete and choice.final_snapshot_id is not None
+    if manual:
+        steps += manual_snapshot_steps(instance, choice)
     if choice.skip_final_snapshot:
         text = f"Delete instance {iid} WITHOUT a final snapshot"
+    elif manual:
+        text = (
+            f"Delete RDS Custom instance {iid} (AWS requires SkipFinalSnapshot for it; snapshot "
+            f"{choice.final_snapshot_id} above is its backup)"
+        )
     else:
         text = f"Delete instance {iid}, keeping final snapshot {choice.final_snapshot_id}"
     steps.append(
@@ -475,8 +577,10 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             kind=StepKind.DELETE_INSTANCE,
             region=region,
             target=iid,
-            final_snapshot_id=choice.final_snapshot_id,
-            description=text,
+            resource_id=choice.resource_id,
+            final_snapshot_id=None if manual else choice.final_snapshot_id,
+            delete_automated_backups=backups,
+            description=f"{text}; {automated_backups_words(backups)}",
         )
     )
     steps.append(
@@ -484,10 +588,11 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             kind=StepKind.WAIT_INSTANCE_DELETED,
             region=region,
             target=iid,
+            resource_id=choice.resource_id,
             description=f"Wait until AWS reports {iid} gone",
         )
     )
-    if choice.final_snapshot_id:
+    if choice.final_snapshot_id and not manual:
         steps.append(
             PlanStep(
                 kind=StepKind.VERIFY_INSTANCE_SNAPSHOT,
@@ -497,6 +602,37 @@ def instance_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
             )
         )
     return steps
+
+
+def manual_snapshot_steps(instance: Instance, choice: ResourcePlan) -> list[PlanStep]:
+    """RDS Custom: a manual snapshot (``CreateDBSnapshot``), seen ``available``, before the
+    deletion AWS only accepts without a final snapshot. Reversible: it deletes nothing."""
+    name = choice.final_snapshot_id
+    assert name is not None
+    return [
+        PlanStep(
+            kind=StepKind.SNAPSHOT_INSTANCE,
+            region=instance.region,
+            target=instance.identifier,
+            resource_id=choice.resource_id,
+            final_snapshot_id=name,
+            description=f"Take manual snapshot {name} of RDS Custom instance "
+            f"{instance.identifier} (AWS takes no final snapshot of RDS Custom)",
+        ),
+        PlanStep(
+            kind=StepKind.VERIFY_INSTANCE_SNAPSHOT,
+            region=instance.region,
+            target=name,
+            description=f"Wait until snapshot {name} is available, before any deletion",
+        ),
+    ]
+
+
+def automated_backups_words(delete: bool) -> str:
+    """How the plan says what happens to a database's automated backups."""
+    if delete:
+        return "automated backups: deleted with it"
+    return "automated backups: retained until their retention ends"
 
 
 class DeletionPlan(BaseModel):
@@ -541,9 +677,10 @@ class DeletionPlan(BaseModel):
                 and not resource.final_snapshot_allowed
             ):
                 problems.append(
-                    f"Instance {resource.key} is a read replica or RDS Custom instance: AWS "
-                    "refuses a final snapshot for it, so choose to skip the final snapshot."
+                    f"Instance {resource.key} is a read replica: AWS refuses a final snapshot "
+                    "for it, so choose to skip the final snapshot."
                 )
+        problems += self.replaced(scan)
         known = {c.key for c in scan.clusters} | {i.key for i in scan.instances}
         problems += [
             f"{r.key} is in the plan but not in the latest scan."
@@ -551,6 +688,52 @@ class DeletionPlan(BaseModel):
             if r.key not in known
         ]
         return problems
+
+    def replaced(self, scan: ScanResult) -> list[str]:
+        """Databases that ``scan`` shows under a confirmed name with another resource id: each
+        was deleted and created again since the confirmation, so it is another database that
+        needs its own choice and confirmation."""
+        lines: list[str] = []
+        resources: list[Cluster | Instance] = [*scan.clusters, *scan.instances]
+        for resource in resources:
+            chosen = self.choice(resource.key)
+            if (
+                chosen is not None
+                and chosen.resource_id
+                and resource.resource_id
+                and chosen.resource_id != resource.resource_id
+            ):
+                lines.append(
+                    f"{resource.key} is not the database you confirmed (resource id "
+                    f"{chosen.resource_id} then, {resource.resource_id} now): it was deleted and "
+                    "created again under the same name, so it needs its own choice."
+                )
+        return lines
+
+    def identified(self, scan: ScanResult) -> DeletionPlan:
+        """This plan with each database's resource id (and a cluster's members') as ``scan``
+        shows it: what a confirmation records, so that every later call, a resumed session's
+        included, acts only on the very databases the operator confirmed. Ids already
+        recorded are kept."""
+        every: list[Cluster | Instance] = [*scan.clusters, *scan.instances]
+        found = {r.key: r for r in every}
+        resources: list[ResourcePlan] = []
+        for choice in self.resources:
+            resource = found.get(choice.key)
+            if choice.resource_id or resource is None or not resource.resource_id:
+                resources.append(choice)
+                continue
+            members = (
+                tuple((m.identifier, m.resource_id) for m in resource.members if m.resource_id)
+                if isinstance(resource, Cluster)
+                else ()
+            )
+            resources.append(
+                choice.model_copy(
+                    update={"resource_id": resource.resource_id, "member_ids": members}
+                )
+            )
+        return self.model_copy(update={"resources": resources})
 
     def schedule(self, scan: ScanResult) -> list[ResourceSteps]:
         """Each resource's ordered steps; replicas before their sources within a region."""

@@ -13,6 +13,7 @@ public API, started with ``resumed_from``::
     wizard.confirm(typed_account_id)                         # the operator confirms again
     wizard.delete_resources()                                # idempotent: describes, then acts
     verify_prior_snapshots(wizard, prior)                    # snapshots of resources now gone
+    delete_emptied_global_databases(wizard, prior)           # a primary gone, its global left
     wizard.finish_deletions(); wizard.rescan()
     wizard.delete_role(task_id=prior.role_task_id)           # poll a task in flight, never redo
 
@@ -32,13 +33,14 @@ This is the use case; where the prior session comes from is not its concern.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from slrwizard.domain import errors as e
-from slrwizard.domain.models import ScanResult
+from slrwizard.domain.models import RegionOutcome, ScanResult
 from slrwizard.domain.plan import DeletionPlan, PlanStep, ResourceKind, ResourcePlan, StepKind
 from slrwizard.domain.records import SessionEnded, StepRecord, StepStatus
 from slrwizard.domain.wizard import Wizard
@@ -85,6 +87,14 @@ class PriorResource(Protocol):
     @property
     def last_error(self) -> StepRecord | None:
         """Its last failed step, if any."""
+
+    @property
+    def global_database(self) -> str | None:
+        """The global database its steps named (it left it, or was to delete it), if any."""
+
+    @property
+    def global_database_deleted(self) -> bool:
+        """A step of the prior sessions deleted that global database (or found it gone)."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +187,10 @@ class AdaptedPlan:
     """In the prior plan but gone from AWS (deleted by the prior session, or by someone else)."""
     new: list[str]
     """In AWS now but never in the prior plan: the operator must choose for them afresh."""
+    recreated: list[str] = field(default_factory=list)
+    """Among ``new``: a database of a confirmed name, but another resource id: the confirmed
+    one was deleted and this one created under its name since. It is never deleted under the
+    old confirmation."""
 
     def completed(self, choices: Iterable[ResourcePlan]) -> DeletionPlan:
         """The adapted plan plus the operator's fresh ``choices`` for the new resources.
@@ -192,6 +206,13 @@ class AdaptedPlan:
         lines = [f"{len(self.kept)} resource(s) keep the choices you confirmed before."]
         if self.dropped:
             lines.append("Already gone, dropped from the plan: " + ", ".join(self.dropped) + ".")
+        if self.recreated:
+            lines.append(
+                "Created again under a confirmed name since the interrupted session (another "
+                "database, never deleted under the old confirmation): "
+                + ", ".join(self.recreated)
+                + "."
+            )
         if self.new:
             lines.append(
                 "New since the interrupted session, choose what to do with them: "
@@ -207,15 +228,26 @@ def adapt_plan(prior_plan: DeletionPlan, fresh_scan: ScanResult) -> AdaptedPlan:
     The choices (final snapshot name or an explicit skip, lifting protection) are the operator's
     earlier decisions and are kept verbatim, so a final snapshot the first session already asked
     for keeps its name. The operator still confirms the adapted plan by typing the account ID.
+    A database listed under a confirmed name but with another resource id than the one
+    confirmed is another database (the confirmed one was deleted, this one created since): it
+    is new, never kept under the old choice. Choices from journals without ids are matched by
+    name, as they always were.
     """
-    present = [c.key for c in fresh_scan.clusters] + [i.key for i in fresh_scan.instances]
-    kept = [r for r in prior_plan.resources if r.key in present]
-    kept_keys = {r.key for r in kept}
+    found = {c.key: c.resource_id for c in fresh_scan.clusters}
+    found.update({i.key: i.resource_id for i in fresh_scan.instances})
+    recreated = sorted(
+        r.key
+        for r in prior_plan.resources
+        if r.key in found and r.resource_id and found[r.key] and found[r.key] != r.resource_id
+    )
+    kept = [r for r in prior_plan.resources if r.key in found and r.key not in recreated]
+    prior_keys = {r.key for r in prior_plan.resources}
     return AdaptedPlan(
         plan=DeletionPlan(account=prior_plan.account, resources=kept),
-        kept=sorted(kept_keys),
-        dropped=sorted(r.key for r in prior_plan.resources if r.key not in present),
-        new=sorted(k for k in present if k not in {r.key for r in prior_plan.resources}),
+        kept=sorted(r.key for r in kept),
+        dropped=sorted(r.key for r in prior_plan.resources if r.key not in found),
+        new=sorted(k for k in found if k not in prior_keys or k in recreated),
+        recreated=recreated,
     )
 
 
@@ -270,3 +302,112 @@ def verify_prior_snapshots(
         wizard.emit(outcome)
         results[key] = outcome.status is StepStatus.DONE
     return results
+
+
+def gone_from(scan: ScanResult | None, region: str, key: str) -> bool:
+    """Whether ``scan`` read ``region`` completely and did not list the resource ``key``."""
+    if scan is None:
+        return False
+    read = any(r.region == region and r.outcome is RegionOutcome.SCANNED for r in scan.regions)
+    listed = {c.key for c in scan.clusters} | {i.key for i in scan.instances}
+    return read and key not in listed
+
+
+@dataclass(frozen=True)
+class GlobalDatabaseOutcome:
+    """What became of a global database whose member the prior session deleted."""
+
+    global_cluster_id: str
+    region: str
+    """The region its member was deleted in (where the wizard asks about it)."""
+    deleted: bool
+    """False: it is left behind, and ``note`` says why (AWS's words)."""
+    note: str
+
+
+GLOBAL_RETRIES = 3
+"""Attempts after the first while AWS still lists a member that has just left."""
+
+
+def delete_emptied_global_databases(
+    wizard: Wizard,
+    prior: PriorSession,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[GlobalDatabaseOutcome]:
+    """Delete the global databases the prior session emptied but did not live to delete.
+
+    A primary's plan ends with ``DeleteGlobalCluster``; a session killed after the primary's
+    deletion and before that call leaves an empty global database behind, and the resumed plan
+    no longer holds the primary (it is gone). Each such global database is deleted here, once no
+    cluster of the fresh scan is still its member, and the call is journaled like any step (the
+    announcement first). AWS refuses one that still lists members: it is then named as left
+    behind, with AWS's words, never passed over in silence.
+    """
+    current = {r.key for r in wizard.plan.resources} if wizard.plan is not None else set()
+    scan = wizard.scan_result
+    members_left = {c.global_cluster_id for c in scan.clusters} if scan is not None else set()
+    handled = {h.global_database for h in prior.resources.values() if h.global_database_deleted}
+    outcomes: list[GlobalDatabaseOutcome] = []
+    for key, history in sorted(prior.resources.items()):
+        gid = history.global_database
+        gone = history.outcome in ("deleted", "vanished") or gone_from(
+            scan, history.choice.region, key
+        )
+        if not gid or not gone or key in current or gid in handled or gid in members_left:
+            continue
+        handled.add(gid)
+        outcomes.append(_delete_global(wizard, key, history.choice.region, gid, should_stop))
+    return outcomes
+
+
+def _delete_global(
+    wizard: Wizard, key: str, region: str, gid: str, should_stop: Callable[[], bool] | None
+) -> GlobalDatabaseOutcome:
+    step = PlanStep(
+        kind=StepKind.DELETE_GLOBAL_CLUSTER,
+        region=region,
+        target=gid,
+        description=f"Delete the now empty global database {gid} (resumed session)",
+    )
+    base = {"session_id": wizard.session_id, "resource": key, "index": 0, "total": 1}
+    delay = max(0.01, wizard.gateway.poll_seconds)
+    for attempt in range(GLOBAL_RETRIES + 1):
+        wizard.emit(StepRecord(**base, step=step, status=StepStatus.RUNNING))
+        try:
+            result = wizard.gateway.run_step(step, should_stop)
+        except e.InvalidStateError as exc:
+            stopping = should_stop is not None and should_stop()
+            if attempt < GLOBAL_RETRIES and not stopping:
+                wizard.emit(
+                    StepRecord(**base, step=step, status=StepStatus.WAITING, note=exc.explanation)
+                )
+                time.sleep(delay)
+                delay *= 2
+                continue
+            return _global_failed(wizard, base, step, exc)
+        except e.WizardError as exc:
+            return _global_failed(wizard, base, step, exc)
+        status = StepStatus.SKIPPED if result.skipped else StepStatus.DONE
+        wizard.emit(
+            StepRecord(
+                **base, step=step, status=status, note=result.note, request_id=result.request_id
+            )
+        )
+        return GlobalDatabaseOutcome(gid, region, True, result.note or "deleted")
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns
+
+
+def _global_failed(
+    wizard: Wizard, base: dict[str, object], step: PlanStep, exc: e.WizardError
+) -> GlobalDatabaseOutcome:
+    wizard.emit(
+        StepRecord(
+            **base,
+            step=step,
+            status=StepStatus.FAILED,
+            note=exc.explanation,
+            error=exc.explanation,
+            error_code=exc.code,
+        )
+    )
+    return GlobalDatabaseOutcome(step.target, step.region, False, exc.explanation)

@@ -324,6 +324,8 @@ class Wizard:
             )
         self._confirmed = True
         assert self.plan is not None
+        if self.scan_result is not None:  # who each database is, not only what it is called
+            self.plan = self.plan.identified(self.scan_result)
         self.emit(
             PlanConfirmed(session_id=self.session_id, plan=self.plan, confirmed_by=self.operator)
         )

@@ -178,6 +178,25 @@ class ResourceHistory:
         )
 
     @property
+    def global_database(self) -> str | None:
+        """The global database its steps named (it left it, or was to delete it), if any."""
+        for call in self.calls:
+            if call.step.kind is StepKind.DELETE_GLOBAL_CLUSTER:
+                return call.step.target
+            if call.step.global_cluster_id:
+                return call.step.global_cluster_id
+        return None
+
+    @property
+    def global_database_deleted(self) -> bool:
+        """A step of ours deleted its global database, or found it already gone."""
+        return any(
+            c.step.kind is StepKind.DELETE_GLOBAL_CLUSTER
+            and c.record.status in (StepStatus.DONE, StepStatus.SKIPPED)
+            for c in self.calls
+        )
+
+    @property
     def in_doubt(self) -> list[Call]:
         """Steps announced ``running`` with no outcome after them: the process died meanwhile."""
         doubtful: list[Call] = []

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from slrwizard.sandbox.autoscaling import AutoscalingBehaviour
+from slrwizard.sandbox.backups import BackupsBehaviour
 from slrwizard.sandbox.calls import Call, Reply
 from slrwizard.sandbox.changes import ChangesBehaviour
 from slrwizard.sandbox.clock import SimClock
@@ -105,6 +106,7 @@ class Sandbox:
         self.limits = Limits(self._state, account_id, snapshot_quota)
         self._rds = RdsBehaviour(self._state, account_id, self.limits)
         self.related = RelatedBehaviour(self.clock, account_id)
+        self.backups = BackupsBehaviour(account_id, self.limits, self.related)
         self.autoscaling = AutoscalingBehaviour(self._state, account_id)
         self._iam = IamBehaviour(
             self.clock,
@@ -117,6 +119,7 @@ class Sandbox:
             self.related,
             GlobalDbBehaviour(self._state, account_id),
             self.limits,
+            self.backups,
             ChangesBehaviour(self._state, account_id),
             self._rds,
             self.autoscaling,  # after the RDS behaviour: a deleted reader is a ghost by then

@@ -43,6 +43,10 @@ class Limits:
         self._account = account
         self.snapshot_quota = snapshot_quota
         """Manual snapshots allowed per region, for DB instances and for clusters alike."""
+        self.cluster_quota = 40
+        """DB clusters per region (AWS's default); retained cluster backups share it."""
+        self.instance_quota = 40
+        """DB instances per region (AWS's default); retained instance backups share it."""
 
     # -- a Behaviour ----------------------------------------------------------------------------
     def before_call(self, call: Call) -> Reply | None:
@@ -61,12 +65,12 @@ class Limits:
             {
                 "AccountQuotaName": "DBClusters",
                 "Used": len(backend.clusters),
-                "Max": 40,
+                "Max": self.cluster_quota,
             },
             {
                 "AccountQuotaName": "DBInstances",
                 "Used": len(backend.databases),
-                "Max": 40,
+                "Max": self.instance_quota,
             },
             {
                 "AccountQuotaName": "ManualClusterSnapshots",

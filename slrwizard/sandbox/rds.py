@@ -9,7 +9,9 @@ identifiers) fall through to moto untouched.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -99,6 +101,8 @@ class RdsBehaviour:
         self._state = state
         self._account = account
         self._limits = limits
+        self._created: dict[tuple[str, str, str], int] = {}
+        """(operation, region, name) -> how many times that name was created."""
         self._before: dict[str, Handler] = {
             "DescribeDBClusters": self._describe_cluster_ghost,
             "DescribeDBInstances": self._describe_instance_ghost,
@@ -399,3 +403,31 @@ class RdsBehaviour:
     def _after_create(self, call: Call, parsed: dict[str, Any]) -> None:
         # AWS creates the service-linked role with the first cluster or instance; moto does not.
         backends.ensure_rds_role(self._account)
+        self._new_resource_id(call, parsed)
+
+    def _new_resource_id(self, call: Call, parsed: dict[str, Any]) -> None:
+        """AWS gives every new cluster and instance its own resource id, never reused (moto
+        gives every instance one constant ``DbiResourceId``). The sandbox derives it from the
+        account, region, name and how many times that name was created in this sandbox: a
+        database created again under an old name gets another id, as on AWS, while the demo
+        account seeded afresh for a resumed demo walkthrough is the same account it was."""
+        cluster = call.operation == "CreateDBCluster"
+        name = str(call.params.get("DBClusterIdentifier" if cluster else "DBInstanceIdentifier"))
+        backend = backends.rds(self._account, call.region)
+        found = (backend.clusters if cluster else backend.databases).get(name)
+        if found is None:
+            return
+        count = self._created.get((call.operation, call.region, name.lower()), 0) + 1
+        self._created[(call.operation, call.region, name.lower())] = count
+        seed = f"{self._account}/{call.region}/{name.lower()}/{count}".encode()
+        digest = base64.b32encode(hashlib.sha256(seed).digest()).decode()[:26]
+        if cluster:
+            found.db_cluster_resource_id = f"cluster-{digest}"
+            body, field = parsed.get("DBCluster"), "DbClusterResourceId"
+            value = found.db_cluster_resource_id
+        else:
+            found.dbi_resource_id = f"db-{digest}"
+            body, field = parsed.get("DBInstance"), "DbiResourceId"
+            value = found.dbi_resource_id
+        if isinstance(body, dict):
+            body[field] = value

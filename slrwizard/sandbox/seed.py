@@ -4,9 +4,10 @@ Everything the wizard must handle shows up at least once: Aurora MySQL and Postg
 protection on a cluster and on an instance, a cluster with a writer and two readers (and Aurora
 Auto Scaling of its readers), a global
 database spanning two regions, a stopped cluster, a Neptune cluster (it shares the role), a
-cluster with no instances, standalone instances, and a snapshot whose name is already taken;
-and beside them (:func:`seed_related`) one of each kind that can stand in the cleanup's way: a
-Blue/Green deployment and its green instance, an Aurora Limitless cluster's shard group, a
+cluster with no instances, standalone instances (one RDS Custom for Oracle, which AWS deletes only
+without a final snapshot, so the wizard snapshots it first), and a snapshot whose name is already
+taken; and beside them (:func:`seed_related`) one of each kind that can stand in the cleanup's
+way: a Blue/Green deployment and its green instance, an Aurora Limitless cluster's shard group, a
 zero-ETL integration, an RDS Proxy, a DB cluster group, retained automated backups, a Multi-AZ DB
 cluster with a read replica instance, and one listing an SCP denies.
 
@@ -122,12 +123,25 @@ class InstanceSpec:
     instance_class: str = "db.t4g.large"
     deletion_protection: bool = False
     team: str = "platform"
+    port: int | None = None
+    """Given for engines moto has no default port for (RDS Custom)."""
+    backup_retention_days: int = 7
 
 
 INSTANCES: tuple[InstanceSpec, ...] = (
     InstanceSpec("us-east-1", "legacy-reporting", "postgres", "13.13", team="data"),
     InstanceSpec(
         "ap-southeast-2", "crm-mysql", "mysql", "8.0.35", deletion_protection=True, team="sales"
+    ),
+    # RDS Custom for Oracle: deleted only without a final snapshot, so the wizard snapshots it.
+    InstanceSpec(
+        "eu-west-1",
+        "erp-oracle-custom",
+        "custom-oracle-ee",
+        "19.c.ee.002",
+        instance_class="db.m5.xlarge",
+        team="finance",
+        port=1521,
     ),
 )
 
@@ -176,7 +190,9 @@ def seed_account(client: ClientFactory, account: str, home_region: str) -> None:
             MasterUsername="dbadmin",
             MasterUserPassword=DEMO_PASSWORD,
             DeletionProtection=inst.deletion_protection,
+            BackupRetentionPeriod=inst.backup_retention_days,
             Tags=_tags(inst.team),
+            **({"Port": inst.port} if inst.port else {}),
         )
     for region, cluster_id, snapshot_id in EXISTING_SNAPSHOTS:
         client("rds", region).create_db_cluster_snapshot(

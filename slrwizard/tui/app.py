@@ -335,11 +335,13 @@ class WizardApp(WizardWork):
         from slrwizard.tui.screens.done import DoneScreen
 
         if self.prior is not None and not self._prior_outcomes_added:
-            from slrwizard.tui.summary import prior_outcomes
+            from slrwizard.tui.summary import global_outcomes, prior_outcomes
 
             self._prior_outcomes_added = True
             mine = {o.key for o in self.outcomes}
-            self.outcomes[:0] = prior_outcomes(self.prior, self.prior_verified, mine)
+            self.outcomes[:0] = prior_outcomes(
+                self.prior, self.prior_verified, mine, self.session.scan_result
+            ) + global_outcomes(self.prior_globals)
         self.push_screen(DoneScreen(self))
 
     def ask_resume(self, prior: PriorSession) -> bool:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from slrwizard.domain.executor import StepUpdate
     from slrwizard.domain.models import RegionScan, RoleDeletionStatus
     from slrwizard.domain.plan import DeletionPlan
-    from slrwizard.domain.resume import PriorSession
+    from slrwizard.domain.resume import GlobalDatabaseOutcome, PriorSession
     from slrwizard.domain.wizard import Wizard
     from slrwizard.tui.clock import Clock
 
@@ -63,6 +63,8 @@ class WizardWork(App[int]):
         self.wiring: Wiring | None = None
         self.prior: PriorSession | None = None
         self.prior_verified: dict[str, bool] | None = None
+        self.prior_globals: list[GlobalDatabaseOutcome] = []
+        """Resume only: the global databases the interrupted session emptied, and their end."""
         """Final snapshots of the interrupted session, checked once (resume only)."""
         self._prior_task_used = False
 
@@ -195,6 +197,14 @@ class WizardWork(App[int]):
             from slrwizard.domain.resume import verify_prior_snapshots
 
             self.prior_verified = verify_prior_snapshots(self.session, self.prior)
+            self._delete_prior_global_databases()
+
+    def _delete_prior_global_databases(self) -> None:
+        """Resume only: the global databases the interrupted session emptied but left."""
+        from slrwizard.domain.resume import delete_emptied_global_databases
+
+        assert self.prior is not None
+        self.prior_globals = delete_emptied_global_databases(self.session, self.prior)
 
     def _heard_step(self, update: StepUpdate) -> None:
         from slrwizard.tui.messages import StepUpdated

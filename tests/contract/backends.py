@@ -77,6 +77,14 @@ class Arrange(Protocol):
 
     def cluster_snapshot(self, region: str, cluster_id: str, name: str) -> None: ...
 
+    def retained_backup_quota(self, most: int) -> None:
+        """Retained automated backups allowed per region (AWS: the DB cluster/instance quota)."""
+        ...
+
+    def custom_instance(self, region: str, ident: str) -> str:
+        """An RDS Custom for Oracle instance (with automated backups); its ARN."""
+        ...
+
     def instance_snapshot(self, region: str, instance_id: str, name: str) -> None: ...
 
     def delete_outside(self, region: str, ident: str, *, cluster: bool = True) -> None:
@@ -145,6 +153,12 @@ class FakeArrange:
 
     def autoscale(self, region: str, ident: str, low: int = 1, high: int = 4) -> None:
         self.aws.autoscale(region, ident, low, high)
+
+    def retained_backup_quota(self, most: int) -> None:
+        self.aws.retained_quota = most
+
+    def custom_instance(self, region: str, ident: str) -> str:
+        return self.aws.add_instance(region, ident, engine="custom-oracle-ee").arn
 
     def cluster_snapshot(self, region: str, cluster_id: str, name: str) -> None:
         assert f"{region}/{cluster_id}" in self.aws.clusters
@@ -358,6 +372,23 @@ class Boto3Arrange:
         )
         if stopped:
             self.client("rds", region).stop_db_instance(DBInstanceIdentifier=ident)
+        return str(answer["DBInstance"]["DBInstanceArn"])
+
+    def retained_backup_quota(self, most: int) -> None:
+        self.sandbox.limits.cluster_quota = self.sandbox.limits.instance_quota = most
+
+    def custom_instance(self, region: str, ident: str) -> str:
+        answer = self.client("rds", region).create_db_instance(
+            DBInstanceIdentifier=ident,
+            Engine="custom-oracle-ee",
+            EngineVersion="19.c.ee.002",
+            DBInstanceClass="db.m5.xlarge",
+            AllocatedStorage=40,
+            Port=1521,
+            BackupRetentionPeriod=7,
+            MasterUsername="admin",
+            MasterUserPassword=PASSWORD,
+        )
         return str(answer["DBInstance"]["DBInstanceArn"])
 
     def cluster_snapshot(self, region: str, cluster_id: str, name: str) -> None:

@@ -70,6 +70,7 @@ EVERY_KIND = [
     step(K.CHECK_CLUSTER, US, "plain", final_snapshot_id="plain-final"),
     step(K.CHECK_INSTANCE, US, "solo", final_snapshot_id="solo-final"),
     step(K.START_INSTANCE, US, "dozing"),
+    step(K.SNAPSHOT_INSTANCE, US, "solo", final_snapshot_id="solo-backup"),
     step(K.WAIT_INSTANCE_AVAILABLE, US, "solo"),
     step(K.START_CLUSTER, US, "sleepy"),
     step(K.WAIT_CLUSTER_AVAILABLE, US, "plain"),
@@ -163,6 +164,7 @@ def test_every_kind_of_step_denied_names_its_action_and_changes_nothing(
     assert state(gw) == before
     assert gw.snapshot_exists(US, "plain-final", cluster=True) is False
     assert gw.snapshot_exists(US, "solo-final", cluster=False) is False
+    assert gw.snapshot_exists(US, "solo-backup", cluster=False) is False
 
 
 def test_a_denial_by_a_service_control_policy_says_so(backend: Backend) -> None:

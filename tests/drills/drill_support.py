@@ -22,7 +22,12 @@ from urllib.parse import parse_qs
 from botocore.awsrequest import AWSResponse
 
 from slrwizard.domain.plan import DeletionPlan
-from slrwizard.domain.resume import PriorSession, adapt_plan, verify_prior_snapshots
+from slrwizard.domain.resume import (
+    PriorSession,
+    adapt_plan,
+    delete_emptied_global_databases,
+    verify_prior_snapshots,
+)
 from slrwizard.domain.wizard import Wizard
 
 REGIONS = ["eu-west-1", "us-east-1"]
@@ -63,6 +68,7 @@ STEP_OPS = {
     "delete-cluster": "DeleteDBCluster",
     "start-cluster": "StartDBCluster",
     "start-instance": "StartDBInstance",
+    "snapshot-instance": "CreateDBSnapshot",
     "remove-from-global": "RemoveFromGlobalCluster",
     "promote-replica": "PromoteReadReplicaDBCluster",
     "delete-global-cluster": "DeleteGlobalCluster",
@@ -161,11 +167,13 @@ def run_resume(wizard: Wizard, prior: PriorSession) -> None:
     """The resume walkthrough of slrwizard.domain.resume, on the Wizard's public API."""
     if not wizard.inspect().exists:
         verify_prior_snapshots(wizard, prior)
+        delete_emptied_global_databases(wizard, prior)
         wizard.finish_without_role()
         return
     scan = wizard.scan()
     if scan.resource_count == 0:
         verify_prior_snapshots(wizard, prior)
+        delete_emptied_global_databases(wizard, prior)
         wizard.skip_to_role()
     else:
         fresh = drill_plan(wizard)  # the operator's choices, for what the prior plan lacks
@@ -176,6 +184,7 @@ def run_resume(wizard: Wizard, prior: PriorSession) -> None:
         confirm_plan(wizard, plan)
         assert wizard.delete_resources(), {k: p.error for k, p in wizard.progress.items()}
         verify_prior_snapshots(wizard, prior)
+        delete_emptied_global_databases(wizard, prior)
         wizard.finish_deletions()
         wizard.rescan()
     wizard.delete_role(task_id=prior.role_task_id)

@@ -57,6 +57,7 @@ def _account() -> FakeAccount:
             kind=RelatedKind.CLUSTER_GROUP, region=US, identifier="fleet", attached_to=["pay"]
         ),
     ]
+    aws.add_instance(US, "erp-custom", engine="custom-oracle-ee")  # a manual snapshot first
     return aws
 
 

@@ -175,26 +175,27 @@ def test_a_resource_listed_twice_is_a_problem() -> None:
 
 
 def test_read_replica_instances_cannot_keep_a_final_snapshot() -> None:
-    """AWS: "FinalDBSnapshotIdentifier can not be specified when deleting a replica instance"."""
+    """AWS: "FinalDBSnapshotIdentifier can not be specified when deleting a replica instance".
+    RDS Custom is deleted without a final snapshot too, but never defaults to no backup: its
+    snapshot name is the manual snapshot the wizard takes first."""
     source = instance_model("solo")
     replica = instance_model("solo-rr", read_replica_source="solo")
     custom = instance_model("custom", engine="custom-oracle-ee")
     scan = scan_of(source, replica, custom)
     plan = default_plan("1", scan)
-    solo = plan.choice("eu-west-1/solo")
-    assert solo is not None
-    assert solo.final_snapshot_id
-    for key in ("eu-west-1/solo-rr", "eu-west-1/custom"):
+    for key in ("eu-west-1/solo", "eu-west-1/custom"):
         chosen = plan.choice(key)
-        assert chosen is not None
-        assert chosen.skip_final_snapshot
-        assert chosen.final_snapshot_id is None
+        assert chosen is not None and chosen.final_snapshot_id
+    chosen = plan.choice("eu-west-1/solo-rr")
+    assert chosen is not None
+    assert chosen.skip_final_snapshot
+    assert chosen.final_snapshot_id is None
     assert plan.problems(scan) == []
     asked = DeletionPlan(
         account="1", resources=[_choice(source), _choice(replica), _choice(custom)]
     )
     problems = asked.problems(scan)
-    assert len(problems) == 2
+    assert len(problems) == 1
     assert all("refuses a final snapshot" in p for p in problems)
 
 
@@ -554,3 +555,59 @@ def test_scan_results_read_back_from_their_own_json() -> None:
     again = ScanResult.model_validate_json(scan.model_dump_json())
     assert again == scan
     assert again.clusters[0].engine_label == "Aurora MySQL"
+
+
+# -- backups: RDS Custom and automated backups ------------------------------------------------
+def test_rds_custom_takes_a_manual_snapshot_before_its_required_skip() -> None:
+    custom = instance_model("erp", engine="custom-oracle-ee")
+    plan = default_plan("1", scan_of(custom))
+    choice = plan.choice("eu-west-1/erp")
+    assert choice is not None and choice.final_snapshot_id  # never no backup by default
+    steps = instance_steps(custom, choice)
+    kinds = [s.kind for s in steps]
+    assert kinds == [
+        StepKind.CHECK_INSTANCE,
+        StepKind.SNAPSHOT_INSTANCE,
+        StepKind.VERIFY_INSTANCE_SNAPSHOT,
+        StepKind.DELETE_INSTANCE,
+        StepKind.WAIT_INSTANCE_DELETED,
+    ]
+    delete = steps[3]
+    assert delete.final_snapshot_id is None  # SkipFinalSnapshot, as AWS requires
+    assert steps[1].final_snapshot_id == choice.final_snapshot_id
+    assert "snapshot above is its backup" in delete.description.replace(
+        f"snapshot {choice.final_snapshot_id} above", "snapshot above"
+    )
+    assert "automated backups: deleted with it" in delete.description
+
+
+def test_rds_custom_with_an_explicit_skip_takes_no_snapshot() -> None:
+    custom = instance_model("erp", engine="custom-oracle-ee")
+    choice = _choice(custom, final_snapshot_id=None, skip_final_snapshot=True)
+    kinds = [s.kind for s in instance_steps(custom, choice)]
+    assert StepKind.SNAPSHOT_INSTANCE not in kinds
+    assert StepKind.VERIFY_INSTANCE_SNAPSHOT not in kinds
+
+
+def test_automated_backups_are_retained_by_default_when_the_final_snapshot_is_skipped() -> None:
+    orders = cluster_model("orders")
+    kept = _choice(orders)
+    skipped = _choice(orders, final_snapshot_id=None, skip_final_snapshot=True)
+    assert kept.deletes_automated_backups is True
+    assert skipped.deletes_automated_backups is False
+    for choice, words, flag in (
+        (kept, "automated backups: deleted with it", True),
+        (skipped, "automated backups: retained until their retention ends", False),
+        (
+            skipped.model_copy(update={"delete_automated_backups": True}),
+            "automated backups: deleted with it",
+            True,
+        ),
+    ):
+        steps = cluster_steps(orders, choice)
+        delete = next(s for s in steps if s.kind is StepKind.DELETE_CLUSTER)
+        check = steps[0]
+        assert words in delete.description
+        assert delete.delete_automated_backups is flag
+        assert check.delete_automated_backups is flag
+        assert ("retained automated backups" in check.description) is (not flag)

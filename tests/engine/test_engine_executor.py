@@ -399,13 +399,14 @@ def test_access_denied_on_delete_cluster_stops_that_cluster_and_retry_finishes_i
 def test_stop_during_a_wait_returns_promptly_and_retry_resumes(
     make_wizard: MakeWizard, account: FakeAccount, records: list[Record], how: str
 ) -> None:
-    account.add_cluster(EU, "slow")
+    slow = account.add_cluster(EU, "slow")
     wz = make_wizard()
     confirmed(wz)
     key = f"{EU}/slow"
 
-    def deleting_forever() -> None:
-        account.add_cluster(EU, "slow", writer=False).status = "deleting"
+    def deleting_forever() -> None:  # the same cluster, still deleting (its own resource id)
+        again = account.add_cluster(EU, "slow", writer=False)
+        again.status, again.resource_id = "deleting", slow.resource_id
 
     hooks = Hooks()
     hooks.after(key, 1, deleting_forever)  # after its DeleteDBCluster (instances and all)

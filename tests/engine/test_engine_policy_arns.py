@@ -85,6 +85,9 @@ def pairs_of(
     if call.service in ("sts", "ec2", "account") or op in (
         "GetServiceLastAccessedDetails",
         "DescribeAccountAttributes",
+        # Listed for a whole region (no identifier): every automated backup, "*".
+        "DescribeDBClusterAutomatedBackups",
+        "DescribeDBInstanceAutomatedBackups",
     ):
         return [(action, "*", {})]  # no resource types: "*" only
     if prefix == "application-autoscaling":
@@ -156,6 +159,8 @@ def pairs_of(
             rds("cluster-group", p.get("DBClusterGroupIdentifier")),
             cluster,
         ],
+        # RDS Custom's manual snapshot: authorized on the instance and on the snapshot.
+        "CreateDBSnapshot": [db, rds("snapshot", p.get("DBSnapshotIdentifier"))],
     }
     listings = {
         "DescribeBlueGreenDeployments": ("deployment", "BlueGreenDeploymentIdentifier"),

@@ -142,6 +142,6 @@ def test_a_final_snapshot_of_a_multi_az_cluster_replica_is_refused_by_the_plan()
             ]
         }
     )
-    assert f"Instance {US}/events-rr is a read replica or RDS Custom instance" in " ".join(
+    assert f"Instance {US}/events-rr is a read replica: AWS refuses" in " ".join(
         plan.problems(wz.scan_result)
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -66,6 +67,8 @@ class FakeInstance:
     kms_key_state: str | None = None
     """The state of its KMS key (``Enabled``, ``Disabled``...); None: not encrypted."""
     read_replica_source_cluster: str | None = None
+    resource_id: str = field(default_factory=lambda: f"db-{uuid.uuid4().hex[:26].upper()}")
+    """Its ``DbiResourceId``: new for every instance, even one created under an old name."""
 
 
 @dataclass
@@ -85,6 +88,8 @@ class FakeCluster:
     back (as the sandbox does)."""
     added_back: list[str] = field(default_factory=list)
     """Readers Aurora Auto Scaling added back, in order."""
+    resource_id: str = field(default_factory=lambda: f"cluster-{uuid.uuid4().hex[:26].upper()}")
+    """Its ``DbClusterResourceId``: new for every cluster, even one created under an old name."""
 
 
 @dataclass
@@ -119,11 +124,19 @@ class FakeAccount:
     globals: dict[str, FakeGlobal] = field(default_factory=dict)
     snapshots: dict[tuple[str, str, bool], str] = field(default_factory=dict)
     """``(region, name, of a cluster)`` -> status."""
+    snapshot_sources: dict[tuple[str, str], str] = field(default_factory=dict)
+    """``(region, name)`` of a DB snapshot -> the ``DbiResourceId`` it was taken from."""
     snapshot_quota: int = 100
     reserved: dict[tuple[str, bool], set[str]] = field(default_factory=dict)
     """Final snapshots the checks counted and no deletion has taken yet, by (region, cluster)."""
     """Manual snapshots allowed per region, of clusters and of instances alike (as the
     sandbox's ``limits.snapshot_quota``)."""
+    retained_backups: dict[tuple[str, bool], set[str]] = field(default_factory=dict)
+    """``(region, of a cluster)`` -> keys of deleted databases whose automated backups AWS
+    retains (``DeleteAutomatedBackups=false``)."""
+    retained_quota: int = 40
+    """Retained automated backups allowed per region (AWS: the DB cluster / instance quota)."""
+    planned_retained: dict[tuple[str, bool], set[str]] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
     refusals: dict[str, list[e.WizardError]] = field(default_factory=dict)
     obstacles: Obstacles = field(default_factory=Obstacles)
@@ -389,6 +402,7 @@ class FakeGateway:
                     deletion_protection=i.deletion_protection,
                     read_replica_source=i.read_replica_source,
                     read_replica_source_cluster=i.read_replica_source_cluster,
+                    resource_id=i.resource_id,
                 )
                 for i in self.aws.instances.values()
                 if i.region == region and i.cluster_id is None
@@ -404,7 +418,12 @@ class FakeGateway:
 
     def _cluster_model(self, c: FakeCluster) -> Cluster:
         members = [
-            ClusterMember(identifier=m.identifier, is_writer=m.writer, status=m.status)
+            ClusterMember(
+                identifier=m.identifier,
+                is_writer=m.writer,
+                status=m.status,
+                resource_id=m.resource_id,
+            )
             for m in self.aws.members(c.region, c.identifier)
         ]
         group = self.aws.globals.get(c.global_cluster_id or "")
@@ -424,6 +443,7 @@ class FakeGateway:
             replication_source=c.replication_source,
             cluster_group_id=related.group_of(self.aws, c.region, c.identifier),
             autoscaling=list(c.autoscaling),
+            resource_id=c.resource_id,
         )
 
     # -- snapshots ------------------------------------------------------------------------------
@@ -437,6 +457,9 @@ class FakeGateway:
     def run_step(self, step: PlanStep, should_stop: Callable[[], bool] | None = None) -> StepResult:
         self.aws.take_refusal(step.kind.value)
         self.aws.obstacles.check(step, self.wait_timeout)
+        over = FakeSteps(self).identity(step)
+        if over is not None:
+            return over
         with self.aws.lock:
             refused = related.refusal(self.aws, step)
             if refused is not None:

@@ -21,6 +21,7 @@ STEP_ACTIONS: dict[StepKind, str] = {
     K.CHECK_CLUSTER: "rds:DescribeDBClusters",
     K.CHECK_INSTANCE: "rds:DescribeDBInstances",
     K.START_INSTANCE: "rds:StartDBInstance",
+    K.SNAPSHOT_INSTANCE: "rds:CreateDBSnapshot",
     K.WAIT_INSTANCE_AVAILABLE: "rds:DescribeDBInstances",
     K.START_CLUSTER: "rds:StartDBCluster",
     K.WAIT_CLUSTER_AVAILABLE: "rds:DescribeDBClusters",

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from slrwizard.aws.identity import CLUSTER_TARGETS, WAITS_FOR_GONE
 from slrwizard.domain import errors as e
-from slrwizard.domain.plan import PlanStep, StepKind
+from slrwizard.domain.plan import PlanStep, StepKind, unconfirmed_member
 from slrwizard.domain.ports import StepResult
 
 if TYPE_CHECKING:
@@ -29,6 +30,29 @@ class FakeSteps:
     def __init__(self, gateway: FakeGateway) -> None:
         self.gw = gateway
         self.aws = gateway.aws
+
+    def identity(self, step: PlanStep) -> StepResult | None:
+        """``aws/identity.py`` on the account's data: the confirmed database, or a refusal."""
+        if not step.resource_id:
+            return None
+        with self.aws.lock:
+            found = self._cluster(step) if step.kind in CLUSTER_TARGETS else self._instance(step)
+        if found is not None and found.resource_id == step.resource_id:
+            with self.aws.lock:
+                members = [
+                    (i.identifier, i.resource_id)
+                    for i in self.aws.instances.values()
+                    if i.region == step.region and i.cluster_id == step.target
+                ]
+            refused = unconfirmed_member(step, members)
+            if refused is not None:
+                raise refused
+        if found is None or found.resource_id == step.resource_id:
+            return None
+        if step.kind in WAITS_FOR_GONE:
+            return StepResult(note=f"the confirmed database is gone (now {found.resource_id})")
+        kind = "Cluster" if step.kind in CLUSTER_TARGETS else "Instance"
+        raise e.replaced(kind, step.target, step.region, step.resource_id, found.resource_id)
 
     def run(self, step: PlanStep, stop: Stop) -> StepResult:
         kind = step.kind
@@ -117,6 +141,17 @@ class FakeSteps:
         kind = step.kind
         if kind in (StepKind.CHECK_CLUSTER, StepKind.CHECK_INSTANCE):
             return self._check(step, kind is StepKind.CHECK_CLUSTER)
+        if kind is StepKind.SNAPSHOT_INSTANCE:
+            self._require_instance(step)
+            name = str(step.final_snapshot_id)
+            if (step.region, name, False) in self.aws.snapshots:
+                return StepResult(skipped=True, note=f"snapshot {name} already taken")
+            self.aws.reserved.get((step.region, False), set()).discard(name.lower())
+            self.aws.snapshots[(step.region, name, False)] = "available"
+            self.aws.snapshot_sources[(step.region, name.lower())] = self._require_instance(
+                step
+            ).resource_id
+            return self._done()
         if kind is StepKind.START_INSTANCE:
             instance = self._require_instance(step)
             if instance.status != "stopped":
@@ -254,9 +289,14 @@ class FakeSteps:
             )
         if found.status in GOING:
             return StepResult(skipped=True, note="already deleting: nothing left to check")
+        if step.delete_automated_backups is False:
+            self._room_to_retain(step, cluster)
         name = step.final_snapshot_id
         if not name:
             return StepResult(note="nothing to check")
+        own = self.aws.snapshot_sources.get((step.region, name.lower()))
+        if not cluster and found.engine.startswith("custom-") and own == found.resource_id:
+            return StepResult(note=f"its snapshot {name} was already taken")
         if not cluster and found.status in NO_FINAL_SNAPSHOT_STATES:
             raise e.InvalidStateError(
                 f"Instance {step.target} is {found.status}: AWS takes no final snapshot of an "
@@ -292,6 +332,34 @@ class FakeSteps:
             )
         reserved.add(name.lower())
         return StepResult(note=f"snapshot name {name} free, quota has room")
+
+    def _room_to_retain(self, step: PlanStep, cluster: bool) -> None:
+        """``aws/retained.py`` on the account's data."""
+        where = (step.region, cluster)
+        retained = len(self.aws.retained_backups.get(where, set()))
+        planned = self.aws.planned_retained.setdefault(where, set())
+        key = f"{step.region}/{step.target}"
+        if retained + len(planned - {key}) + 1 > self.aws.retained_quota:
+            fault = (
+                "DBClusterAutomatedBackupQuotaExceededFault"
+                if cluster
+                else "DBInstanceAutomatedBackupQuotaExceeded"
+            )
+            raise e.AwsError(
+                f"Retaining the automated backups of {step.target} would exceed the retained "
+                f"automated backups quota in {step.region}; AWS would refuse its deletion with "
+                f"{fault}. Nothing was changed.",
+                hint="Delete old retained automated backups, or delete them with it.",
+                code=fault,
+            )
+        planned.add(key)
+
+    def _retain(self, step: PlanStep, cluster: bool) -> None:
+        if step.delete_automated_backups is False:
+            where = (step.region, cluster)
+            key = f"{step.region}/{step.target}"
+            self.aws.planned_retained.get(where, set()).discard(key)
+            self.aws.retained_backups.setdefault(where, set()).add(key)
 
     def _taken(self, region: str, name: str, cluster: bool) -> bool:
         return any(
@@ -361,6 +429,7 @@ class FakeSteps:
                 )
             note = "members were left: deleted one by one first"
         self._take_snapshot(step, cluster=True)
+        self._retain(step, cluster=True)
         for member in members:
             del self.aws.instances[f"{member.region}/{member.identifier}"]
         del self.aws.clusters[f"{step.region}/{step.target}"]
@@ -397,5 +466,6 @@ class FakeSteps:
                 code="InvalidParameterCombination",
             )
         self._take_snapshot(step, cluster=False)
+        self._retain(step, cluster=False)
         del self.aws.instances[f"{step.region}/{step.target}"]
         return self._done()

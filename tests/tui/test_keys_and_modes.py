@@ -187,7 +187,7 @@ async def test_read_only_shows_what_it_does_exports_the_plan_and_finishes(
         assert "| us-east-1/orders-prod | cluster | orders-prod-final-" in text
         assert "Turn off deletion protection on orders-prod" in text
         assert report["read_only"] is True and report["demo"] is True
-        assert len(report["resources"]) == 14
+        assert len(report["resources"]) == 15
         assert all(r["steps"] for r in report["resources"])
 
         await pilot.press("n")  # step 4, previewed

@@ -266,7 +266,7 @@ async def test_scan_table_sorts_and_filters_by_keyboard(
         assert [r.name for r in table.shown_rows] == ["fraud-graph"]
         assert table.has_focus
         await pilot.press("slash", "escape")
-        assert len(table.shown_rows) == 21  # 14 databases, and 7 related resources beside them
+        assert len(table.shown_rows) == 22  # 15 databases, and 7 related resources beside them
 
         # The denied region explains itself when selected.
         grid = app.screen.query_one("#regions")

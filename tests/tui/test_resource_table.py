@@ -376,7 +376,7 @@ async def test_scan_screen_filters_once_the_typing_pauses(
         await to_scan(pilot)
         table = app.screen.query_one(ResourceTable)
         everything = shown(table)
-        assert len(everything) == 21  # 14 databases, and 7 related resources beside them
+        assert len(everything) == 22  # 15 databases, and 7 related resources beside them
 
         await pilot.press("slash", *"neptune")
         assert table.filter_text == "" and shown(table) == everything  # still typing
@@ -420,7 +420,7 @@ async def test_scan_screen_holds_the_collector_until_its_table_is_full(
         await to_scan(pilot)
         table = app.screen.query_one(ResourceTable)
         await until(pilot, lambda: table.pending == 0 and not CYCLIC_GC.held, "a full table")
-        assert table.row_count == 21 and gc.isenabled()  # 14 databases, 7 beside them
+        assert table.row_count == 22 and gc.isenabled()  # 15 databases, 7 beside them
         assert seen and set(seen) == {(True, False)}
         # While rows are held, the line under the table says how many and why they wait.
         held = [line for line in lines if "found so far; shown when the answers pause" in line]
@@ -431,6 +431,6 @@ async def test_scan_screen_holds_the_collector_until_its_table_is_full(
         await until(pilot, lambda: len(seen) >= 5, "the rescan's regions")
         await until(pilot, lambda: not CYCLIC_GC.held, "the rescan's table to fill")
         assert set(seen) == {(True, False)}
-        assert gc.isenabled() and table.row_count == 21
+        assert gc.isenabled() and table.row_count == 22
     if not was_enabled:
         gc.disable()

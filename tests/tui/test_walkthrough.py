@@ -105,8 +105,8 @@ async def test_full_walkthrough(
         headline = str(done.query_one("#done-headline").render())
         assert f"{ROLE_NAME} was deleted" in headline
         kept = [o.snapshot for o in app.outcomes if o.snapshot]
-        # 14 databases, of which two are read replicas (no final snapshot: AWS refuses one)
-        assert len(kept) == 12 and all("-final-20261128-0200" in s for s in kept)
+        # 15 databases, of which two are read replicas (no final snapshot: AWS refuses one)
+        assert len(kept) == 13 and all("-final-20261128-0200" in s for s in kept)
         assert "iam:DeleteServiceLinkedRole" in actions(pilot)
         await pilot.press("e")  # the change-ticket report, from the journal
         report = tmp_path / f"slrwizard-{wizard.session_id}.md"
@@ -262,7 +262,7 @@ async def test_role_in_use_failure_and_the_way_back(make_app: Callable[..., Wiza
         await pilot.press("d")
         await confirm_typed(pilot, app.session.account)
         await on_screen(pilot, "DoneScreen")
-        assert len(app.outcomes) == 15  # both rounds are in the summary
+        assert len(app.outcomes) == 16  # both rounds are in the summary
 
 
 async def test_quitting_mid_deletion_asks_first(make_app: Callable[..., WizardApp]) -> None:

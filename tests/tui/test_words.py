@@ -81,7 +81,7 @@ async def test_step_2_counts_names_step_3_and_spells_columns(
         button = screen.query_one("#next", Button)
         assert str(button.label) == next_label(DELETE) == "Next: step 3, Delete databases"
         summary = shown(screen.query_one("#summary"))
-        assert "Found 14 databases (10 clusters and 4 standalone instances) in 5" in summary
+        assert "Found 15 databases (10 clusters and 5 standalone instances) in 5" in summary
         assert "0 standalone" not in summary
         table = screen.query_one("#resources", Widget)
         header = lines_of(table)[0]
@@ -111,7 +111,7 @@ async def test_to_fix_lists_every_problem_and_labels_fit(
         lift = app.screen.query_one("Checkbox.lift", Widget)
         assert "just before deleting)" in shown(lift)
         intro = shown(app.screen.query_one(".intro"))
-        assert "14 databases" in intro
+        assert "15 databases" in intro
 
 
 @pytest.mark.shared_demo
@@ -120,7 +120,7 @@ async def test_wrong_account_id_is_said_plainly(make_app: Callable[..., WizardAp
     async with app.run_test(size=SIZE) as pilot:
         await to_review(pilot)
         summary = shown(app.screen.query_one("#review-summary"))
-        assert "14 databases (10 clusters and 4 standalone instances)" in summary
+        assert "15 databases (10 clusters and 5 standalone instances)" in summary
         await pilot.press("d")
         await on_screen(pilot, "TypedConfirmDialog")
         await pilot.press(*"000000000000", "enter")

@@ -22,6 +22,7 @@ from slrwizard.tui.messages import ExitRequested
 from slrwizard.tui.presenter import group_account
 from slrwizard.tui.screens.base import WizardScreen
 from slrwizard.tui.steps import ROLE, Step
+from slrwizard.tui.summary import GLOBAL_KIND
 from slrwizard.tui.text import plural
 from slrwizard.tui.widgets.cells import cell, cells
 
@@ -95,9 +96,11 @@ class DoneScreen(WizardScreen[None]):
             else:
                 snapshot = "-"
             result: str | tuple[str, str] = outcome.result
-            if outcome.result in ("failed", "left in place"):
+            if outcome.result in ("failed", "left in place", "left behind"):
                 result = (outcome.result, "bold $text-warning")
             region, _, name = outcome.key.partition("/")
+            if outcome.kind == GLOBAL_KIND:
+                name = f"{name} ({GLOBAL_KIND})"
             if narrow:
                 where = cell(self, name, "\n", (region, "dim"))
                 table.add_row(where, *cells(self, [result, snapshot]), height=2)
@@ -109,7 +112,9 @@ class DoneScreen(WizardScreen[None]):
         wizard = self.wizard
         account = self.mask(group_account(wizard.account))
         outcomes = self.actions.outcomes
-        deleted = [o for o in outcomes if o.result != "left in place" and o.result != "failed"]
+        deleted = [
+            o for o in outcomes if o.result not in ("left in place", "left behind", "failed")
+        ]
         kept = [o for o in outcomes if o.snapshot]
         skipped = [o for o in outcomes if o.snapshot_skipped and o.result == "deleted"]
         if wizard.role_deletion_succeeded:
@@ -133,6 +138,13 @@ class DoneScreen(WizardScreen[None]):
             if kept
             else "RDS recreates the role the next time a DB cluster is created."
         )
+        left = [o.key.partition("/")[2] for o in outcomes if o.kind == GLOBAL_KIND]
+        if left:
+            notes += (
+                f" Left behind, empty of our databases: global database {', '.join(left)} "
+                "(AWS refused or was not asked to delete it); delete it in the RDS console or "
+                "with `aws rds delete-global-cluster --global-cluster-identifier <id>`."
+            )
         self.query_one("#done-notes", Static).update(notes)
 
     def action_export(self) -> None:

@@ -119,6 +119,7 @@ class PlanScreen(WizardScreen[Literal["back"]]):
                     skip=r.skip_final_snapshot,
                     lift=r.lift_protection,
                     deregister=r.deregister_autoscaling,
+                    backups=r.delete_automated_backups,
                 )
         for key, earlier in self.actions.drafts.items():
             if key in drafts:

@@ -20,15 +20,26 @@ from slrwizard.tui.widgets.resources import SHORT_ENGINES
 from slrwizard.tui.widgets.tick import Tick
 
 SKIP_WARNING = (
-    "⚠ No final snapshot: once deleted, this database's data is gone for good "
-    "(automated backups go with it)."
+    "⚠ No final snapshot: once deleted, this database's data is gone for good, but for its "
+    "automated backups if they are retained."
 )
 
 
 NO_SNAPSHOT = (
-    "AWS takes no final snapshot of a read replica or an RDS Custom instance (a replica's data "
-    "lives in its source): it is deleted without one."
+    "AWS takes no final snapshot of a read replica (its data lives in its source): it is "
+    "deleted without one."
 )
+CUSTOM_NOTE = (
+    "RDS Custom: AWS deletes it only without a final snapshot, so the wizard takes this "
+    "snapshot first and waits until it is available."
+)
+BACKUPS_LABEL = "Delete its automated backups with it"
+
+
+def backups_default(skip: bool) -> bool:
+    """Retained by default when the final snapshot is skipped, deleted with it otherwise (the
+    rule of :attr:`~slrwizard.domain.plan.ResourcePlan.deletes_automated_backups`)."""
+    return not skip
 
 
 class ResourceChoice(Vertical):
@@ -42,6 +53,7 @@ class ResourceChoice(Vertical):
         self.resource = resource
         self._draft = draft
         self._note = note  # what stands beside it ("Blue/Green green", "in cluster group g")
+        self._backups = draft.backups
         self._extra: str | None = None
         self.border_title = f"{resource.region} / {resource.identifier}"
         self.border_subtitle = self._subtitle()
@@ -89,11 +101,19 @@ class ResourceChoice(Vertical):
                 select_on_focus=False,
             )
         yield Static(classes="snapshot-problem", markup=False)
+        if isinstance(self.resource, Instance) and self.resource.snapshot_before_delete:
+            yield Static(CUSTOM_NOTE, classes="custom-note", markup=False)
         forced = not self.snapshot_allowed
-        skip = Tick("Skip the final snapshot (keep no backup)", self._draft.skip, classes="skip")
+        skip = Tick("Skip the final snapshot (keep none)", self._draft.skip, classes="skip")
         skip.disabled = forced
         yield skip
         yield Static(NO_SNAPSHOT if forced else SKIP_WARNING, classes="skip-warning", markup=False)
+        backups = self._backups
+        yield Tick(
+            BACKUPS_LABEL,
+            backups_default(self._draft.skip) if backups is None else backups,
+            classes="backups",
+        )
         if self.resource.deletion_protection:
             yield Tick(
                 "Lift deletion protection (turned off just before deleting)",
@@ -138,7 +158,13 @@ class ResourceChoice(Vertical):
         lift = self.resource.deletion_protection and self.query_one("Checkbox.lift", Checkbox).value
         boxes = self.query("Checkbox.deregister").results(Checkbox)
         deregister = any(box.value for box in boxes)
-        return Draft(snapshot=snapshot, skip=skip, lift=lift, deregister=deregister)
+        return Draft(
+            snapshot=snapshot,
+            skip=skip,
+            lift=lift,
+            deregister=deregister,
+            backups=self._backups,
+        )
 
     @property
     def problem(self) -> str | None:
@@ -165,6 +191,7 @@ class ResourceChoice(Vertical):
             skip_final_snapshot=draft.skip,
             lift_protection=draft.lift,
             deregister_autoscaling=draft.deregister,
+            delete_automated_backups=draft.backups,
         )
 
     def show_problem(self, extra: str | None) -> None:
@@ -180,6 +207,9 @@ class ResourceChoice(Vertical):
         self.query_one(".snapshot-row").display = not draft.skip
         self.query_one(".skip-warning").display = draft.skip
         self.set_class(draft.skip, "-skipped")
+        backups = self.query_one("Checkbox.backups", Checkbox)
+        if self._backups is None and backups.value != backups_default(draft.skip):
+            backups.value = backups_default(draft.skip)  # the default follows the skip
         problem_box = self.query_one(".snapshot-problem", Static)
         snap_problem = None if draft.skip else snapshot_id_problem(draft.snapshot)
         message = snap_problem or (None if draft.skip else extra)
@@ -202,7 +232,11 @@ class ResourceChoice(Vertical):
 
     @on(Input.Changed)
     @on(Checkbox.Changed)
-    def _changed(self) -> None:
+    def _changed(self, event: Input.Changed | Checkbox.Changed) -> None:
+        if isinstance(event, Checkbox.Changed) and event.checkbox.has_class("backups"):
+            skip = self.query_one("Checkbox.skip", Checkbox).value
+            # A tick that says what the default says is the default: it keeps following it.
+            self._backups = None if event.value == backups_default(skip) else event.value
         draft = self.draft
         if draft == self._draft:
             return  # e.g. the Input announcing its initial value
