@@ -60,6 +60,7 @@ MUTATING = {
     "DeleteGlobalCluster": "GlobalClusterIdentifier",
     "DeleteServiceLinkedRole": "RoleName",
     "DeregisterScalableTarget": "ResourceId",
+    "CreateDBSnapshot": "DBSnapshotIdentifier",
 }
 """Every call of the plan that changes the account, and the parameter naming what it changes."""
 SERVICES = ("rds", "iam", "sts", "ec2", "kms", "application-auto-scaling")
@@ -148,12 +149,24 @@ class DrillAccount:
         return arn
 
     def instance(
-        self, region: str, ident: str, *, protected: bool = False, stopped: bool = False
+        self,
+        region: str,
+        ident: str,
+        *,
+        protected: bool = False,
+        stopped: bool = False,
+        engine: str = "postgres",
     ) -> None:
         rds = self.client("rds", region)
         rds.create_db_instance(
+            # moto knows no default port or version for RDS Custom
+            **(
+                {"Port": 1521, "EngineVersion": "19.c.ee.002"}
+                if engine.startswith("custom-")
+                else {}
+            ),
             DBInstanceIdentifier=ident,
-            Engine="postgres",
+            Engine=engine,
             DBInstanceClass="db.t3.micro",
             AllocatedStorage=20,
             MasterUsername="admin",
@@ -232,7 +245,8 @@ class DrillAccount:
         self.cluster(cac1, "ca-orders", readers=1)
         self.autoscale(cac1, "ca-orders")
         self.expected.deregister.add(f"{cac1}/ca-orders")
-        self.instance(cac1, "ca-reports")
+        # RDS Custom: AWS deletes it only without a final snapshot; the wizard snapshots it first.
+        self.instance(cac1, "ca-erp-custom", engine="custom-oracle-ee")
         self.instance(cac1, "ca-misc", protected=True)
         return self.expected
 

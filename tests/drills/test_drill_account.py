@@ -1,7 +1,8 @@
 """Drill: a 20-database, 6-region account on the strict sandbox, with every kind the engine must
 order or refuse (a global primary and secondary, a replica cluster and its source, a stopped
-cluster, a stopped protected instance, a Neptune cluster, a cluster with no instance, one whose
-KMS key is disabled, one whose final snapshot name is taken in another case).
+cluster, a stopped protected instance, two autoscaled clusters (one deregistered first), an RDS
+Custom instance (a manual snapshot first), a Neptune cluster, a cluster with no instance, one
+whose KMS key is disabled, one whose final snapshot name is taken in another case).
 
 Walked through once without interruption, then killed at 10 random mutating calls (before the
 call leaves, or once AWS answered it) and resumed each time: the outcome is always the same.
