@@ -78,6 +78,7 @@ def build(options: Options) -> Wiring:
     settings = GatewaySettings(
         region=region,
         demo=True,
+        early_listings=False,  # in-process: no round trip to save (aws/session.py)
         poll_seconds=max(0.05, min(1.0, options.demo_speed)),
         connect_timeout=2,
         read_timeout=10,

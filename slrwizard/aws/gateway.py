@@ -100,7 +100,8 @@ class Boto3Gateway:
         )
 
     def list_regions(self) -> RegionList:
-        return self._regions.list_regions(self._scanner.list_early)
+        start = self._scanner.list_early if self.settings.early_listings else _no_early_start
+        return self._regions.list_regions(start)
 
     def scan_regions(
         self,
@@ -129,3 +130,7 @@ class Boto3Gateway:
 
     def snapshot_status(self, region: str, snapshot_id: str, cluster: bool) -> str | None:
         return self._steps.snapshot_status(region, snapshot_id, cluster)
+
+
+def _no_early_start(known: Callable[[], Sequence[str]]) -> None:
+    """No listing starts before the region list is in (``early_listings`` off)."""

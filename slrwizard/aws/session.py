@@ -54,6 +54,11 @@ class GatewaySettings(BaseModel):
     """Connections per client (one client per service and region), for the concurrent calls of a
     plan's resources in that region."""
     demo: bool = False
+    early_listings: bool = True
+    """Start the scan's listings in every region of the partition while DescribeRegions is in
+    flight (:meth:`~slrwizard.aws.scan.Scanner.list_early`): one round trip instead of two on a
+    real account. Off for the demo sandbox, which answers in-process: there is no round trip to
+    save, only the CPU of building clients for the regions that turn out not to be enabled."""
 
 
 def make_session(profile: str | None, region: str | None) -> boto3.session.Session:

@@ -32,7 +32,12 @@ def backend(request: pytest.FixtureRequest) -> Iterator[tuple[Gateway, Arrange]]
     box.start()
     try:
         settings = GatewaySettings(
-            region="us-east-1", demo=True, poll_seconds=0.01, max_attempts=3, wait_timeout=5
+            region="us-east-1",
+            demo=True,
+            early_listings=False,  # not part of the contract (test_engine_gateway has them)
+            poll_seconds=0.01,
+            max_attempts=3,
+            wait_timeout=5,
         )
         gateway = Boto3Gateway(settings, new_session())
         box.install(gateway.events)
