@@ -122,8 +122,13 @@ class Boto3Gateway:
     def create_role(self) -> Role:
         return self._role.create()
 
-    def run_step(self, step: PlanStep, should_stop: Callable[[], bool] | None = None) -> StepResult:
-        return self._steps.run(step, should_stop)
+    def run_step(
+        self,
+        step: PlanStep,
+        should_stop: Callable[[], bool] | None = None,
+        on_status: Callable[[str], None] | None = None,
+    ) -> StepResult:
+        return self._steps.run(step, should_stop, on_status)
 
     def snapshot_exists(self, region: str, name: str, cluster: bool) -> bool:
         return self._steps.snapshot_status(region, name, cluster) is not None

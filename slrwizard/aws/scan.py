@@ -40,16 +40,17 @@ round trip per region either way). Its failure (a policy without application-aut
 not fail the region: the clusters say their targets are unknown."""
 RELATED = tuple((operation, key) for _, operation, key in RELATED_LISTINGS)
 """...and the related listings of :mod:`slrwizard.aws.related` (each guarded on its own when
-read). They leave with the others, early too, but one after another on one thread per region:
-seven more threads per region would queue for the interpreter lock with the UI thread (the
-keystroke benchmark), for answers that are nearly always empty lists."""
+read). They leave with the others, early too, but each after one of the region's three first
+listings, on its thread: ten threads a region (one per listing) would queue for the interpreter
+lock with the UI thread (the keystroke benchmark) for answers that are nearly always empty; three
+threads of at most four calls each keep the scan within four round trips."""
 GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
-    (LISTINGS[0],),
-    (LISTINGS[1],),
-    (AUTOSCALING_LISTING,),
-    RELATED,
+    (LISTINGS[0], *RELATED[0:3]),
+    (LISTINGS[1], *RELATED[3:5]),
+    (AUTOSCALING_LISTING, *RELATED[5:]),
 )
-"""The listings of one region, grouped by the thread that makes them (in order)."""
+"""The listings of one region, grouped by the thread that makes them (in order): each thread's
+first listing is one the region's scan reads first."""
 ALL_LISTINGS = tuple(listing for group in GROUPS for listing in group)
 _SERVICES: dict[str, tuple[str, dict[str, Any]]] = {
     "DescribeScalableTargets": (AUTOSCALING, {"ServiceNamespace": RDS_NAMESPACE}),

@@ -20,6 +20,7 @@ from typing_extensions import assert_never  # typing's own arrived in 3.11; pyda
 
 from slrwizard.aws.identity import IdentityCheck
 from slrwizard.aws.members import MemberSteps
+from slrwizard.aws.observe import Listener, StatusWatch
 from slrwizard.aws.prechecks import PreChecks
 from slrwizard.aws.related_steps import RelatedSteps
 from slrwizard.aws.session import Transport
@@ -59,14 +60,20 @@ class StepRunner:
         self.checks = PreChecks(transport)
         self._autoscaling = MemberSteps(transport)
         self.identity = IdentityCheck(transport)
+        self.watch = StatusWatch()
+        self.watch.install(transport.session.events)
 
-    def run(self, step: PlanStep, should_stop: Stop = None) -> StepResult:
-        """Carry out ``step``, on the confirmed database only (:mod:`slrwizard.aws.identity`);
-        mypy checks that every kind has its branch."""
-        over = self.identity.check(step)
-        if over is not None:
-            return over
-        return self._dispatch(step, should_stop)
+    def run(
+        self, step: PlanStep, should_stop: Stop = None, on_status: Listener | None = None
+    ) -> StepResult:
+        """Carry out ``step``, on the confirmed database only (:mod:`slrwizard.aws.identity`),
+        telling ``on_status`` each status AWS gives its target meanwhile
+        (:mod:`slrwizard.aws.observe`); mypy checks that every kind has its branch."""
+        with self.watch.watching(step.target, on_status):
+            over = self.identity.check(step)
+            if over is not None:
+                return over
+            return self._dispatch(step, should_stop)
 
     def _dispatch(self, step: PlanStep, should_stop: Stop) -> StepResult:
         stop = should_stop
@@ -219,12 +226,14 @@ class StepRunner:
         if step.global_cluster_id:
             gid = step.global_cluster_id
             arn = self._require_cluster(step).get("DBClusterArn")
-            self.aws.poll_until(
-                f"{gid} no longer lists {step.target}",
-                step.region,
-                lambda: arn not in self._global_members(step.region, gid),
-                stop,
-            )
+
+            def left() -> bool:
+                listed = arn in self._global_members(step.region, gid)
+                if listed:
+                    self.watch.say(f"still listed by global database {gid}")
+                return not listed
+
+            self.aws.poll_until(f"{gid} no longer lists {step.target}", step.region, left, stop)
             return StepResult(note=f"{gid} no longer lists it")
         return StepResult()
 

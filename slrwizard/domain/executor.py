@@ -227,7 +227,11 @@ class Executor:
         delay = max(0.01, self.gateway.poll_seconds)
         for attempt in range(RETRIES + 1):
             try:
-                return self.gateway.run_step(step, self._stop.is_set)
+                return self.gateway.run_step(
+                    step,
+                    self._stop.is_set,
+                    lambda word: self._emit(p, index, StepStatus.RUNNING, note=f"AWS: {word}"),
+                )
             except e.InvalidStateError as exc:
                 if not step.mutating or exc.code not in TRANSIENT_CODES or attempt == RETRIES:
                     raise

@@ -56,10 +56,17 @@ class Gateway(Protocol):
         """Scan every region concurrently; ``on_region`` hears each as it answers."""
         ...
 
-    def run_step(self, step: PlanStep, should_stop: Callable[[], bool] | None = None) -> StepResult:
+    def run_step(
+        self,
+        step: PlanStep,
+        should_stop: Callable[[], bool] | None = None,
+        on_status: Callable[[str], None] | None = None,
+    ) -> StepResult:
         """Carry out one plan step, idempotently (describe first, act only if still needed).
 
-        Waits poll AWS and give up early, raising GuardError, once ``should_stop()`` is true."""
+        Waits poll AWS and give up early, raising GuardError, once ``should_stop()`` is true.
+        ``on_status`` hears each new status AWS reports for the step's target meanwhile
+        (``modifying``, ``promoting``, ``deleting``...), for the operator to see."""
         ...
 
     def snapshot_exists(self, region: str, name: str, cluster: bool) -> bool:

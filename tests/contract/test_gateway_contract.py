@@ -334,3 +334,18 @@ def test_role_deletion_fails_with_the_usage_while_something_remains(backend: Bac
     assert status.usage_regions == [EU]
     assert arn in [a for u in status.usage for a in u.resources]
     assert gw.inspect_role().exists
+
+
+def test_a_wait_tells_the_status_aws_reports_meanwhile(backend: Backend) -> None:
+    """The operator sees AWS's own words while a step waits (``starting``, ``deleting``)."""
+    gw, arrange = backend
+    arrange.cluster(EU, "sleepy", stopped=True)
+    heard: list[str] = []
+    gw.run_step(step(StepKind.START_CLUSTER, EU, "sleepy"))
+    gw.run_step(step(StepKind.WAIT_CLUSTER_AVAILABLE, EU, "sleepy"), None, heard.append)
+    assert heard == ["starting"]  # once, as it changes; `available` is the wait's own end
+    gw.run_step(step(StepKind.DELETE_MEMBER, EU, "sleepy-w", cluster_id="sleepy"))
+    gw.run_step(step(StepKind.DELETE_CLUSTER, EU, "sleepy"))
+    gone: list[str] = []
+    gw.run_step(step(StepKind.WAIT_CLUSTER_DELETED, EU, "sleepy"), None, gone.append)
+    assert gone in ([], ["deleting"])  # the fake deletes at once; the sandbox shows `deleting`

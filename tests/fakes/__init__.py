@@ -454,7 +454,12 @@ class FakeGateway:
         return self.snapshot_status(region, name, cluster) is not None
 
     # -- steps: see steps.py ---------------------------------------------------------------
-    def run_step(self, step: PlanStep, should_stop: Callable[[], bool] | None = None) -> StepResult:
+    def run_step(
+        self,
+        step: PlanStep,
+        should_stop: Callable[[], bool] | None = None,
+        on_status: Callable[[str], None] | None = None,
+    ) -> StepResult:
         self.aws.take_refusal(step.kind.value)
         self.aws.obstacles.check(step, self.wait_timeout)
         over = FakeSteps(self).identity(step)
@@ -466,7 +471,7 @@ class FakeGateway:
                 raise refused
             if step.kind in RELATED_STEPS:
                 return related.run(self.aws, step, self.request_id())
-        return FakeSteps(self).run(step, should_stop)
+        return FakeSteps(self, on_status).run(step, should_stop)
 
     def wait_for(
         self, what: str, done: Callable[[], bool], should_stop: Callable[[], bool] | None

@@ -27,9 +27,13 @@ def _state_error(message: str, code: str = "InvalidDBClusterStateFault") -> e.In
 
 
 class FakeSteps:
-    def __init__(self, gateway: FakeGateway) -> None:
+    def __init__(
+        self, gateway: FakeGateway, on_status: Callable[[str], None] | None = None
+    ) -> None:
         self.gw = gateway
         self.aws = gateway.aws
+        self.on_status = on_status
+        self._said = ""
 
     def identity(self, step: PlanStep) -> StepResult | None:
         """``aws/identity.py`` on the account's data: the confirmed database, or a refusal."""
@@ -119,8 +123,25 @@ class FakeSteps:
 
     # -- waits ----------------------------------------------------------------------------------
     def _wait(self, step: PlanStep, done: Callable[[], bool], stop: Stop) -> StepResult:
-        self.gw.wait_for(f"{step.kind.value} {step.target}", done, stop)
+        def polled() -> bool:
+            self._tell(step)
+            return done()
+
+        self.gw.wait_for(f"{step.kind.value} {step.target}", polled, stop)
         return StepResult()
+
+    def _tell(self, step: PlanStep) -> None:
+        """What the boto3 gateway's describes tell ``on_status``: the target's new status."""
+        found = self._cluster(step) or self._instance(step)
+        word = found.status if found is not None else ""
+        if word in ("available", "stopped"):  # nothing under way (aws/observe.py STEADY)
+            self._said = word
+        elif word and word != self._said and self.on_status is not None:
+            self._said = word
+            self.on_status(word)
+        if found is not None and found.status == "starting":
+            found.status = "available"  # the start is over once a read has seen it under way
+            self._tell(step)
 
     def _verify(self, step: PlanStep, cluster: bool, stop: Stop) -> StepResult:
         key = (step.region, step.target, cluster)
@@ -162,7 +183,7 @@ class FakeSteps:
             cluster = self._require_cluster(step)
             if cluster.status != "stopped":
                 return StepResult(skipped=True, note=f"already {cluster.status}")
-            cluster.status = "available"
+            cluster.status = "starting"  # until a wait reads it (see _tell)
             for member in self.aws.members(step.region, step.target):
                 member.status = "available"
             return self._done()

@@ -175,7 +175,10 @@ class ResourceProgressView(Vertical, can_focus=True):
             return f"Stopped at step {self.progress.next_index + 1}: see why below."
         for index, status in enumerate(self.statuses):
             if status in (StepStatus.RUNNING, StepStatus.WAITING, StepStatus.FAILED):
-                note = f" ({self.notes[index]})" if status is StepStatus.WAITING else ""
+                # What AWS says meanwhile ("AWS: promoting") or why it waits; never a failure's
+                # explanation, which is shown in full below.
+                shown = self.notes[index] if status is not StepStatus.FAILED else ""
+                note = f" ({wizard_app(self).mask(shown)})" if shown else ""
                 return steps[index].description + note
         if self.progress.state is ResourceState.VANISHED:
             return "Already gone (someone else deleted it); no final snapshot of ours."
