@@ -70,6 +70,13 @@ REPLAYABLE = frozenset(
 
 ANSWERED_HERE = frozenset({"GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails"})
 """IAM's Access Advisor, which moto lacks: the proxy answers these itself (see the module doc)."""
+EMPTY_RDS_LISTINGS = {
+    "DescribeIntegrations": "Integrations",
+    "DescribeDBClusterGroups": "DBClusterGroups",
+    "DescribeDBClusterAutomatedBackups": "DBClusterAutomatedBackups",
+}
+"""RDS listings of the scan that moto 5.2 lacks (its server answers 500): the proxy answers them
+as AWS does for an account that has none, so the scan is not measured retrying moto's errors."""
 
 
 @dataclass
@@ -252,6 +259,8 @@ class LatencyProxy:
                         status, headers, data = _throttle_response(service)
                     elif hit.operation in ANSWERED_HERE:
                         status, headers, data = _access_advisor_response(hit.operation)
+                    elif hit.operation in EMPTY_RDS_LISTINGS:
+                        status, headers, data = _empty_rds_listing(hit.operation)
                     elif recorded is not None:
                         hit.replayed = True
                         status, headers, data = recorded
@@ -320,6 +329,18 @@ def _access_advisor_response(operation: str) -> tuple[int, list[tuple[str, str]]
     body = (
         f'<{operation}Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
         f"<{operation}Result>{result}</{operation}Result>"
+        f"<ResponseMetadata><RequestId>{rid}</RequestId></ResponseMetadata></{operation}Response>"
+    )
+    return 200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", rid)], body.encode()
+
+
+def _empty_rds_listing(operation: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """RDS's answer to a listing of ``EMPTY_RDS_LISTINGS`` in an account that has none."""
+    rid = str(uuid.uuid4())
+    key = EMPTY_RDS_LISTINGS[operation]
+    body = (
+        f'<{operation}Response xmlns="http://rds.amazonaws.com/doc/2014-10-31/">'
+        f"<{operation}Result><{key}/></{operation}Result>"
         f"<ResponseMetadata><RequestId>{rid}</RequestId></ResponseMetadata></{operation}Response>"
     )
     return 200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", rid)], body.encode()

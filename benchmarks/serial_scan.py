@@ -7,7 +7,11 @@ the same SDK and retry settings, so the only difference measured is concurrency:
     sts:GetCallerIdentity, iam:GetRole, iam:ListAttachedRolePolicies,
     iam:GenerateServiceLastAccessedDetails (+ Get... until done, when the endpoint supports it),
     ec2:DescribeRegions, then for each region rds:DescribeDBClusters and rds:DescribeDBInstances
-    (every page), and rds:DescribeGlobalClusters for each global database found.
+    (every page), rds:DescribeGlobalClusters for each global database found, and what the scan
+    lists beside the databases: application-autoscaling:DescribeScalableTargets, then
+    DescribeBlueGreenDeployments, DescribeDBShardGroups, DescribeIntegrations, DescribeDBProxies
+    (+ DescribeDBProxyTargets per proxy), DescribeDBClusterGroups and the two automated-backup
+    listings (each may be refused: the report then says "could not check").
 
 Prints one JSON line: {"regions": N, "clusters": N, "instances": N, "calls": N}.
 
@@ -17,6 +21,7 @@ Prints one JSON line: {"regions": N, "clusters": N, "instances": N, "calls": N}.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
 
@@ -79,11 +84,44 @@ def main() -> None:
                 rds.describe_global_clusters(GlobalClusterIdentifier=gid)  # type: ignore[attr-defined]
         except ClientError:
             continue  # a disabled or denied region: skipped, as the wizard does
+        calls += related(client, region)
     print(
         json.dumps(
             {"regions": len(regions), "clusters": clusters, "instances": instances, "calls": calls}
         )
     )
+
+
+RELATED = (
+    ("describe_blue_green_deployments", "BlueGreenDeployments"),
+    ("describe_db_shard_groups", "DBShardGroups"),
+    ("describe_integrations", "Integrations"),
+    ("describe_db_proxies", "DBProxies"),
+    ("describe_db_cluster_groups", "DBClusterGroups"),
+    ("describe_db_instance_automated_backups", "DBInstanceAutomatedBackups"),
+    ("describe_db_cluster_automated_backups", "DBClusterAutomatedBackups"),
+)
+
+
+def related(client: object, region: str) -> int:
+    """The region's listings beside the databases, one after another; the calls made."""
+    calls = 1
+    with contextlib.suppress(ClientError):
+        client("application-autoscaling", region).describe_scalable_targets(  # type: ignore[operator]
+            ServiceNamespace="rds"
+        )
+    rds = client("rds", region)  # type: ignore[operator]
+    for operation, key in RELATED:
+        calls += 1
+        try:
+            items = getattr(rds, operation)().get(key) or []
+        except ClientError:
+            continue
+        if operation == "describe_db_proxies":
+            for proxy in items:
+                calls += 1
+                rds.describe_db_proxy_targets(DBProxyName=proxy["DBProxyName"])
+    return calls
 
 
 if __name__ == "__main__":
