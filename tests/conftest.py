@@ -29,6 +29,8 @@ os.environ.update(
     AWS_CONFIG_FILE="/nonexistent/slrwizard-tests/config",
     AWS_SHARED_CREDENTIALS_FILE="/nonexistent/slrwizard-tests/credentials",
     AWS_EC2_METADATA_DISABLED="true",
+    # moto's documented switch (the sandbox sets it too): no default AMI catalogue per region.
+    MOTO_EC2_LOAD_DEFAULT_AMIS="false",
 )
 
 

@@ -56,6 +56,16 @@ _CLEARED_ENV = (
 )
 
 
+_MOTO_SETTINGS = {
+    # moto's documented switch: an EC2 backend (which moto builds for a region as soon as an
+    # RDS instance is created there) then skips loading its default AMI catalogue, a megabyte
+    # of JSON per region that the demo never reads.
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+}
+"""moto settings of the sandbox (environment variables moto reads), restored on stop; the
+account id is added at start."""
+
+
 class Behaviour(Protocol):
     """One group of AWS behaviours; each ignores the calls that are not its business."""
 
@@ -153,11 +163,13 @@ class Sandbox:
         if self._mock is not None:
             return
         self._saved_env = {
-            name: os.environ.get(name) for name in (*_CLEARED_ENV, "MOTO_ACCOUNT_ID")
+            name: os.environ.get(name)
+            for name in (*_CLEARED_ENV, "MOTO_ACCOUNT_ID", *_MOTO_SETTINGS)
         }
         for name in _CLEARED_ENV:
             os.environ.pop(name, None)
         os.environ["MOTO_ACCOUNT_ID"] = self.account_id
+        os.environ.update(_MOTO_SETTINGS)
         from moto import mock_aws  # slow (about a second): only the demo and tests pay for it
 
         serialize_moto()
