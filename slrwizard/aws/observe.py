@@ -5,8 +5,9 @@ A deletion, a start, a promotion or a modification takes minutes on AWS, through
 shared screen) should see them as AWS reports them, not a silent "waiting". Every describe of the
 target that a step makes (its own reads, and each attempt of a botocore waiter) passes through
 botocore's public ``after-call`` event; :class:`StatusWatch` reads the target's status there and
-hands each new word to the step's listener. The listener is the running step's, per thread: the
-steps of several resources run at once, each on its own thread.
+hands each new word to the step's listener (which words to show is the executor's to decide).
+The listener is the running step's, per thread: the steps of several resources run at once, each
+on its own thread.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from contextlib import contextmanager
 from typing import Any
 
 Listener = Callable[[str], None]
-STEADY = frozenset({"available", "stopped"})
-"""Statuses that say nothing is under way: the step's own description says the rest."""
 
 _DESCRIBES = {
     "DescribeDBClusters": ("DBClusters", "DBClusterIdentifier", "Status"),
@@ -66,9 +65,6 @@ class StatusWatch:
     @staticmethod
     def _report(watch: tuple[str, Listener, list[str]], word: str) -> None:
         _, listener, last = watch
-        if word in STEADY:
-            last[0] = word  # nothing under way: nothing to tell
-            return
         if word != last[0]:
             last[0] = word
             listener(word)

@@ -47,6 +47,9 @@ TRANSIENT_CODES = frozenset(
 """AWS's "not now" answers: the resource is busy with a change that settles by itself (e.g. "is
 not currently in the available state", "is a part of a global cluster" just after leaving it)."""
 RETRIES = 5
+STEADY_STATUSES = frozenset({"available", "stopped"})
+"""Statuses that say nothing is under way: a waiting step says only the others ("AWS: deleting");
+its own description already names the state it waits for."""
 """Attempts after the first for a transient refusal; delays double from one poll interval."""
 MAX_RETRY_DELAY = 120.0
 _CHECKS = (StepKind.CHECK_CLUSTER, StepKind.CHECK_INSTANCE)
@@ -222,15 +225,18 @@ class Executor:
         except Exception as exc:  # a bug must not leave the resource "running" forever
             self._failed(p, e.AwsError(f"Unexpected error on {p.key}: {exc!r}", code="Internal"))
 
+    def _aws_says(self, p: ResourceProgress, index: int, word: str) -> None:
+        """Show what AWS says of the step's target meanwhile, if something is under way."""
+        if word not in STEADY_STATUSES:
+            self._emit(p, index, StepStatus.RUNNING, note=f"AWS: {word}")
+
     def _run_step(self, p: ResourceProgress, index: int, step: PlanStep) -> StepResult:
         """Run one step; a transient refusal of a change waits and tries again, a few times."""
         delay = max(0.01, self.gateway.poll_seconds)
         for attempt in range(RETRIES + 1):
             try:
                 return self.gateway.run_step(
-                    step,
-                    self._stop.is_set,
-                    lambda word: self._emit(p, index, StepStatus.RUNNING, note=f"AWS: {word}"),
+                    step, self._stop.is_set, lambda word: self._aws_says(p, index, word)
                 )
             except e.InvalidStateError as exc:
                 if not step.mutating or exc.code not in TRANSIENT_CODES or attempt == RETRIES:

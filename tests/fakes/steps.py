@@ -134,9 +134,7 @@ class FakeSteps:
         """What the boto3 gateway's describes tell ``on_status``: the target's new status."""
         found = self._cluster(step) or self._instance(step)
         word = found.status if found is not None else ""
-        if word in ("available", "stopped"):  # nothing under way (aws/observe.py STEADY)
-            self._said = word
-        elif word and word != self._said and self.on_status is not None:
+        if word and word != self._said and self.on_status is not None:
             self._said = word
             self.on_status(word)
         if found is not None and found.status == "starting":
