@@ -21,11 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.loaders
-import botocore.session
-
-from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings
+from slrwizard.aws.gateway import Boto3Gateway, GatewaySettings, make_session
 from slrwizard.domain.models import ROLE_NAME, ROLE_PATH
 from slrwizard.domain.plan import DeletionPlan
 from slrwizard.domain.records import Record
@@ -66,13 +62,10 @@ MUTATING = {
 SERVICES = ("rds", "iam", "sts", "ec2", "kms", "application-auto-scaling")
 """Every service the wizard calls (botocore's hyphenised service ids)."""
 
-_LOADER = botocore.loaders.create_loader()
 
-
-def new_session() -> boto3.Session:
-    core = botocore.session.Session()
-    core.register_component("data_loader", _LOADER)
-    return boto3.Session(botocore_session=core, region_name="us-east-1")
+def new_session() -> Any:
+    """A plain session, as the wizard makes it (its botocore loader is shared per process)."""
+    return make_session(None, "us-east-1")
 
 
 # -- the account ----------------------------------------------------------------------------------
