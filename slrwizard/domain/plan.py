@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from slrwizard.domain import errors as e
-from slrwizard.domain.models import Cluster, Instance, ScanResult
+from slrwizard.domain.models import Cluster, Instance, RelatedKind, ScanResult
 from slrwizard.domain.paths import DeletionPath, deletion_path
 
 _SNAPSHOT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
@@ -775,8 +775,6 @@ class DeletionPlan(BaseModel):
 
 
 def _has_shard_group(scan: ScanResult, cluster: Cluster) -> bool:
-    from slrwizard.domain.models import RelatedKind
-
     return any(
         x.kind is RelatedKind.SHARD_GROUP
         and x.region == cluster.region
