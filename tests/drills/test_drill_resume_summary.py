@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from drill_support import REGIONS, read_calls, run_child, run_resume
+from textual.events import Paste
 
 from slrwizard.bootstrap import Options, Wiring, connect_wizard
 from slrwizard.domain.resume import PriorSession
@@ -142,7 +143,9 @@ async def resume_to_done(pilot: Any, app: Any) -> Any:
     await on("ReviewScreen")
     await pilot.press("d")
     await on("TypedConfirmDialog")
-    await pilot.press(*list(app.session.account), "enter")
+    app.post_message(Paste(app.session.account))  # as a terminal pastes the ID
+    await pilot.pause()
+    await pilot.press("enter")
     await on("ProgressScreen")
     await until(lambda: all(p.finished for p in app.session.progress.values()), "deletions")
     await app.workers.wait_for_complete()
@@ -151,5 +154,7 @@ async def resume_to_done(pilot: Any, app: Any) -> Any:
     await until(lambda: getattr(role, "phase", "") == "ready", "clean re-scan")
     await pilot.press("d")
     await on("TypedConfirmDialog")
-    await pilot.press(*list(app.session.account), "enter")
+    app.post_message(Paste(app.session.account))  # as a terminal pastes the ID
+    await pilot.pause()
+    await pilot.press("enter")
     return await on("DoneScreen")

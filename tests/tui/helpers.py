@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from textual.events import Paste
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input
@@ -169,15 +170,26 @@ async def type_into_focused(pilot: Pilot[int], text: str) -> None:
     await pilot.press(*list(text))
 
 
+async def paste(pilot: Pilot[int], text: str) -> None:
+    """Paste ``text`` as a terminal does (bracketed paste): one event, to the focused widget.
+
+    Typing a 12-digit ID key by key costs the Pilot two idle-waits a key; the tests that are
+    about typing (the wrong account ID, the albums' typed digits) still type.
+    """
+    pilot.app.post_message(Paste(text))
+    await pilot.pause()
+
+
 def snapshot_input(pilot: Pilot[int], key: str) -> Input:
     found = card(pilot, key)
     return found.query_one("Input.snapshot", Input)  # type: ignore[attr-defined, no-any-return]
 
 
 async def confirm_typed(pilot: Pilot[int], typed: str) -> None:
-    """Open nothing: type into the open TypedConfirmDialog (focus starts on Cancel) and submit."""
+    """Open nothing: paste ``typed`` into the open TypedConfirmDialog (the focus starts on
+    Cancel; the paste lands in the box) and submit."""
     await on_screen(pilot, "TypedConfirmDialog")
-    await pilot.press(*list(typed))
+    await paste(pilot, typed)
     await pilot.press("enter")
     await pilot.pause()
 

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from slrwizard.tui.app import WizardApp
 from slrwizard.tui.widgets.resources import ResourceTable
 
-from .helpers import settle, to_plan, to_review, to_scan, until
+from .helpers import paste, settle, to_plan, to_review, to_scan, until
 
 SIZE = (120, 40)
 
@@ -27,10 +27,12 @@ def shown(widget: Widget) -> str:
 
 
 async def detail_for(pilot: Pilot[int], name: str) -> str:
-    """Filter the table to ``name``, as an operator types it, and read the line under it."""
+    """Filter the table to ``name``, as an operator pastes it, and read the line under it."""
     screen = pilot.app.screen
     table = screen.query_one(ResourceTable)
-    await pilot.press("escape", "slash", *name, "enter")
+    await pilot.press("escape", "slash")
+    await paste(pilot, name)
+    await pilot.press("enter")
     await until(pilot, lambda: table.filter_text == name, "the filter")
     await settle(pilot)
     for _ in range(5):  # onto the row of that name (another row may mention it)

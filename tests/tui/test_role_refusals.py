@@ -17,7 +17,7 @@ from slrwizard.domain.models import RoleDeletionState, RoleDeletionStatus, RoleU
 from slrwizard.tui.app import WizardApp
 from slrwizard.tui.screens import role as role_screen
 
-from .helpers import fake_connect, on_screen, until
+from .helpers import confirm_typed, fake_connect, on_screen, until
 
 PROXY = f"arn:aws:rds:eu-west-1:{ACCOUNT}:db-proxy:prx-0123456789abcdef0"
 
@@ -64,8 +64,7 @@ async def _refused(pilot: Any) -> str:
     screen = await on_screen(pilot, "RoleScreen")
     await until(pilot, lambda: screen.phase == "ready", "ready to delete")
     await pilot.press("d")
-    await pilot.pause()
-    await pilot.press(*ACCOUNT, "enter")
+    await confirm_typed(pilot, ACCOUNT)
     await until(pilot, lambda: screen.phase == "failed", "AWS's refusal")
     return _text(pilot)
 

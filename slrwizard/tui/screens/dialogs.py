@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import Key
+from textual.events import Key, Paste
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -67,8 +67,9 @@ class TypedConfirmDialog(ModalScreen[str | None]):
     """Confirm a destructive step by typing the account ID; returns what was typed.
 
     The wizard, not the dialog, compares the text (``Wizard.confirm``), so the comparison and its
-    journal record live in one place. The focus starts on Cancel; typing a digit moves it into
-    the box, so the operator can type straight away while Enter alone still means No.
+    journal record live in one place. The focus starts on Cancel; typing a digit, or pasting the
+    ID, moves it into the box, so the operator can type straight away while Enter alone still
+    means No.
 
     Args:
         title: what is being confirmed.
@@ -110,6 +111,16 @@ class TypedConfirmDialog(ModalScreen[str | None]):
         if event.character and event.character.isdigit() and not typed.has_focus:
             typed.focus()
             typed.insert_text_at_cursor(event.character)
+            event.stop()
+
+    def on_paste(self, event: Paste) -> None:
+        """A pasted ID lands in the box even while the focus is still on Cancel (the paste
+        bubbles up from the button); only its first line, as the box itself would take it."""
+        typed = self.query_one("#typed", Input)
+        lines = event.text.strip().splitlines()
+        if lines and not typed.has_focus:
+            typed.focus()
+            typed.insert_text_at_cursor(lines[0].strip())
             event.stop()
 
     @on(Input.Changed, "#typed")
