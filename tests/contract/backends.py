@@ -216,6 +216,7 @@ class Boto3Arrange:
 
     def __init__(self, session: boto3.Session, gateway: Any, sandbox: Any) -> None:
         self.session = session
+        self._clients: dict[tuple[str, str], Any] = {}
         self.gateway = gateway
         self.sandbox = sandbox
         self._ids = 0
@@ -282,7 +283,11 @@ class Boto3Arrange:
         return hold
 
     def client(self, service: str, region: str) -> Any:
-        return self.session.client(service, region_name=region)  # type: ignore[call-overload]
+        """One client per service and region (a client costs 3-15 ms to build)."""
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self.session.client(service, region_name=region)  # type: ignore[call-overload]
+        return self._clients[key]
 
     def related(self, resource: RelatedResource) -> None:
         """Into the sandbox's store of related resources, in the API's form."""

@@ -94,9 +94,14 @@ class DrillAccount:
         self.session = new_session()
         sandbox.install(self.session.events)
         self.expected = Expected()
+        self._clients: dict[tuple[str, str], Any] = {}
 
     def client(self, service: str, region: str) -> Any:
-        return self.session.client(service, region_name=region)  # type: ignore[call-overload]
+        """One client per service and region (a client costs 3-15 ms to build)."""
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self.session.client(service, region_name=region)  # type: ignore[call-overload]
+        return self._clients[key]
 
     def cluster(
         self,
