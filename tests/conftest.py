@@ -56,8 +56,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     About half of a walkthrough test's time is spent waiting, not computing: the Pilot waits
     for the app to go idle after every key, and the executor polls AWS (moto) the way it polls
     AWS. With one worker per core the cores sat idle ~40 % of the run; two per core fill those
-    waits with another test's work (the suite on 2 cores: 3 min 24 s -> about 2 min 35 s). Memory
-    is not the limit: a worker peaks near 0.4 GB. Tests that measure time do not run here
+    waits with another test's work (the suite on 2 cores: 3 min 24 s -> about 2 min 35 s). A
+    worker peaks near 1 GB (each app connects, then freezes what is loaded, garbage included:
+    ``slrwizard/collector.py``), so 4 GB on 2 cores. Tests that measure time do not run here
     (``benchmarks/``), so sharing a core cannot fail one; every wait in the tests polls for
     what it waits for, with a timeout far above what a loaded machine needs.
     """
