@@ -190,6 +190,9 @@ def test_settle_waits_for_the_early_listings_nobody_read(gw: Boto3Gateway, fault
         "after-call.rds.DescribeDBClusters", lambda **kwargs: answered.append("answer")
     )
     faults.on_send(lambda call, request: time.sleep(0.1), operation="DescribeDBClusters")
+    # DescribeRegions slow enough for the early listings to leave before it answers, even with
+    # other tests on every core (they start while it is in flight, and only then).
+    faults.on_send(lambda call, request: time.sleep(1.0), operation="DescribeRegions")
     gw.list_regions()
     gw.settle()
     sent = [c.region for c in list(faults.calls) if c.operation == "DescribeDBClusters"]
